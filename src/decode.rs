@@ -1,0 +1,185 @@
+//! Bytes → text. BOM first, then `<meta charset>` for HTML, then a BOM-less UTF-16 heuristic,
+//! then chardetng on a prefix. Never fails: undecodable bytes become U+FFFD and are counted.
+
+use encoding_rs::{Encoding, BIG5, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
+
+#[derive(Debug)]
+pub struct Decoded {
+    pub text: String,
+    /// Name as written in `documents.encoding`.
+    pub encoding: &'static str,
+    /// Number of U+FFFD introduced by decoding.
+    pub replaced: usize,
+}
+
+/// How many bytes chardetng looks at; more is slower and rarely changes its mind (crates.md §2).
+const DETECT_PREFIX: usize = 16 * 1024;
+
+pub fn decode(bytes: &[u8], is_html: bool) -> Decoded {
+    let (encoding, bom_len) = match Encoding::for_bom(bytes) {
+        Some((enc, len)) => (enc, len),
+        None => (detect(bytes, is_html), 0),
+    };
+    let body = &bytes[bom_len..];
+    let before = count_fffd_utf8(body, encoding);
+    let (text, _) = encoding.decode_without_bom_handling(body);
+    let replaced = text.matches('\u{FFFD}').count().saturating_sub(before);
+    Decoded {
+        text: text.into_owned(),
+        encoding: name(encoding),
+        replaced,
+    }
+}
+
+/// U+FFFD already present in valid UTF-8 input is content, not a decoding error.
+fn count_fffd_utf8(body: &[u8], enc: &'static Encoding) -> usize {
+    if enc != UTF_8 {
+        return 0;
+    }
+    let fffd = "\u{FFFD}".as_bytes();
+    body.windows(3).filter(|w| *w == fffd).count()
+}
+
+fn name(enc: &'static Encoding) -> &'static str {
+    // GBK and gb2312 labels decode as GBK in encoding_rs; GB18030 is a superset, report it as such.
+    if enc == GBK || enc == GB18030 {
+        "GB18030"
+    } else if enc == BIG5 {
+        "Big5"
+    } else {
+        enc.name()
+    }
+}
+
+fn detect(bytes: &[u8], is_html: bool) -> &'static Encoding {
+    if std::str::from_utf8(bytes).is_ok() {
+        return UTF_8;
+    }
+    if is_html {
+        if let Some(enc) = meta_charset(bytes) {
+            // A GBK label is decoded as GB18030, which is a strict superset.
+            return if enc == GBK { GB18030 } else { enc };
+        }
+    }
+    if let Some(enc) = utf16_without_bom(bytes) {
+        return enc;
+    }
+    let prefix = &bytes[..bytes.len().min(DETECT_PREFIX)];
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    // `last = false` on a truncated buffer: a cut multi-byte character must not count as an error.
+    det.feed(prefix, prefix.len() == bytes.len());
+    let guess = det.guess(None, chardetng::Utf8Detection::Allow);
+    if guess == GBK {
+        GB18030
+    } else {
+        guess
+    }
+}
+
+/// `<meta charset="gbk">` or `<meta http-equiv=... content="text/html; charset=gb2312">` in the
+/// first 4 KiB.
+fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let lower: Vec<u8> = head.iter().map(|b| b.to_ascii_lowercase()).collect();
+    let mut from = 0;
+    while let Some(pos) = find(&lower[from..], b"charset") {
+        let mut i = from + pos + b"charset".len();
+        while i < lower.len() && matches!(lower[i], b' ' | b'=' | b'"' | b'\'') {
+            i += 1;
+        }
+        let start = i;
+        while i < lower.len()
+            && (lower[i].is_ascii_alphanumeric() || lower[i] == b'-' || lower[i] == b'_')
+        {
+            i += 1;
+        }
+        if let Some(enc) = Encoding::for_label(&lower[start..i]) {
+            // A page that claims UTF-16 in a meta tag is ASCII-compatible by construction: ignore.
+            if enc != UTF_16LE && enc != UTF_16BE {
+                return Some(enc);
+            }
+        }
+        from = i.max(from + pos + 1);
+    }
+    None
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// chardetng never answers UTF-16 (by design), so BOM-less UTF-16 is recognised here: an even
+/// length, many NUL bytes on one parity (ASCII, newlines) and a clean decode.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    if sample.len() < 8 {
+        return None;
+    }
+    let even_nul = sample.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd_nul = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|&&b| b == 0)
+        .count();
+    let half = sample.len() / 2;
+    let enc = if odd_nul * 10 >= half && even_nul * 10 < half / 10 {
+        UTF_16LE
+    } else if even_nul * 10 >= half && odd_nul * 10 < half / 10 {
+        UTF_16BE
+    } else {
+        return None;
+    };
+    let (_, had_errors) = enc.decode_without_bom_handling(sample);
+    (!had_errors).then_some(enc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str =
+        "二、主动公开政府信息情况\n行政许可 | 244 | -1 | 22446 |\n收到和处理政府信息公开申请情况\n";
+
+    fn encode(enc: &'static Encoding, s: &str) -> Vec<u8> {
+        if enc == UTF_16LE {
+            return s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        }
+        enc.encode(s).0.into_owned()
+    }
+
+    #[test]
+    fn detects_common_encodings() {
+        let d = decode(&encode(GB18030, TEXT), false);
+        assert_eq!((d.encoding, d.text.as_str()), ("GB18030", TEXT));
+        let mut bom = vec![0xFF, 0xFE];
+        bom.extend(encode(UTF_16LE, TEXT));
+        let d = decode(&bom, false);
+        assert_eq!((d.encoding, d.text.as_str()), ("UTF-16LE", TEXT));
+        let d = decode(&encode(UTF_16LE, TEXT), false);
+        assert_eq!(
+            (d.encoding, d.text.as_str()),
+            ("UTF-16LE", TEXT),
+            "BOM-less UTF-16"
+        );
+        let d = decode(TEXT.as_bytes(), false);
+        assert_eq!(d.encoding, "UTF-8");
+    }
+
+    #[test]
+    fn html_meta_charset_wins() {
+        let html =
+            format!("<html><head><meta charset=\"gb2312\"></head><body>{TEXT}</body></html>");
+        let d = decode(&GB18030.encode(&html).0, true);
+        assert_eq!(d.encoding, "GB18030");
+        assert!(d.text.contains("主动公开"));
+    }
+
+    #[test]
+    fn broken_bytes_are_counted_not_fatal() {
+        let mut b = encode(GB18030, TEXT);
+        b.extend([0x81, 0x20, 0xFF]);
+        let d = decode(&b, false);
+        assert!(d.replaced > 0);
+    }
+}

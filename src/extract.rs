@@ -1,0 +1,318 @@
+//! Find every form row in a section's cells and the cells that belong to it.
+//!
+//! The rule that keeps values from sliding: a row's values are the cells after its label, up
+//! to the next label (or the row's end, where the layout says where rows end). Exactly the
+//! expected number of them, followed only by empty padding, is aligned; anything else is in
+//! doubt and becomes NULL with a problem code (see [`fit`]).
+
+use crate::forms::{canonical, label_matches, Label, FORMS};
+use crate::model::FormVersion;
+use crate::segment::{Layout, Sections, TCell};
+
+/// Minimum characters for a truncated label to count (`本年新` for `本年新制作数量`).
+const MIN_PREFIX_ROW: usize = 4;
+const MIN_PREFIX_HEADER: usize = 3;
+const MIN_PREFIX_S4: usize = 2;
+/// Longer text that is no label ends a row: it is prose, not a cell.
+const MAX_VALUE_CHARS: usize = 16;
+
+#[derive(Debug, Clone)]
+pub struct Found<'a, K> {
+    pub key: K,
+    pub label: &'a TCell,
+    pub values: Vec<&'a TCell>,
+}
+
+pub enum Tag<K> {
+    Row(K),
+    Stop,
+}
+
+/// Walk cells, start a row at each label, collect the cells after it.
+pub fn collect<'a, K: Copy>(
+    cells: &'a [TCell],
+    mut classify: impl FnMut(&TCell, &str) -> Option<Tag<K>>,
+) -> Vec<Found<'a, K>> {
+    let mut out: Vec<Found<'a, K>> = Vec::new();
+    let mut open = false;
+    for cell in cells {
+        let canon = canonical(&cell.text);
+        match classify(cell, &canon) {
+            Some(Tag::Row(key)) => {
+                out.push(Found {
+                    key,
+                    label: cell,
+                    values: Vec::new(),
+                });
+                open = true;
+            }
+            Some(Tag::Stop) => open = false,
+            None => {
+                if !open {
+                    continue;
+                }
+                let f = out.last_mut().expect("open implies a row");
+                if cell.delimited && f.label.delimited && cell.row != f.label.row {
+                    open = false;
+                } else if canon.chars().count() > MAX_VALUE_CHARS {
+                    open = false;
+                } else {
+                    f.values.push(cell);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Fit<'a> {
+    /// One entry per expected cell; None = the document does not have it.
+    Cells(Vec<Option<&'a TCell>>),
+    Misaligned,
+}
+
+fn is_empty(c: &TCell) -> bool {
+    c.text.trim().is_empty()
+}
+
+/// Align a row's values with its `n` expected cells.
+pub fn fit<'a>(values: &[&'a TCell], n: usize) -> Fit<'a> {
+    if values.is_empty() {
+        return Fit::Cells(vec![None; n]);
+    }
+    if values.len() >= n {
+        if values[n..].iter().all(|c| is_empty(c)) {
+            return Fit::Cells(values[..n].iter().map(|c| Some(*c)).collect());
+        }
+        return Fit::Misaligned;
+    }
+    // Fewer cells than the form has: which one is absent cannot be known.
+    if values.iter().all(|c| is_empty(c)) {
+        Fit::Cells(vec![None; n])
+    } else {
+        Fit::Misaligned
+    }
+}
+
+/// Align an unlabelled block (section 四's single data row): every offset at which all cells
+/// outside the window are empty is possible; if they disagree, it is in doubt.
+pub fn fit_block<'a>(values: &[&'a TCell], n: usize, layout: Layout) -> Fit<'a> {
+    if values.len() <= n {
+        if values.len() == n || values.iter().all(|c| is_empty(c)) {
+            return fit(values, n);
+        }
+        return Fit::Misaligned;
+    }
+    let _ = layout;
+    let mut result: Option<Vec<Option<&'a TCell>>> = None;
+    for off in 0..=values.len() - n {
+        let outside_empty = values[..off]
+            .iter()
+            .chain(&values[off + n..])
+            .all(|c| is_empty(c));
+        if !outside_empty {
+            continue;
+        }
+        let window: Vec<Option<&'a TCell>> =
+            values[off..off + n].iter().map(|c| Some(*c)).collect();
+        match &result {
+            None => result = Some(window),
+            Some(prev) => {
+                let same = prev
+                    .iter()
+                    .zip(&window)
+                    .all(|(a, b)| a.map(|c| c.text.trim()) == b.map(|c| c.text.trim()));
+                if !same {
+                    return Fit::Misaligned;
+                }
+            }
+        }
+    }
+    result.map(Fit::Cells).unwrap_or(Fit::Misaligned)
+}
+
+fn any_label(canon: &str, labels: &[Label], min_prefix: usize) -> bool {
+    labels.iter().any(|l| label_matches(canon, l, min_prefix))
+}
+
+/// Section 二: which sub-table version each row sits under, from the nearest header.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct S2Key {
+    pub item: &'static str,
+    pub version: Option<FormVersion>,
+}
+
+pub struct Extracted<'a> {
+    pub layout: Layout,
+    pub s2: Option<Vec<Found<'a, S2Key>>>,
+    /// Versions named by section 二 headers, in order.
+    pub s2_header_versions: Vec<FormVersion>,
+    /// Index into `FORMS.s3_rows`.
+    pub s3: Option<Vec<Found<'a, usize>>>,
+    /// The cells after section 四's last header label.
+    pub s4: Option<Vec<&'a TCell>>,
+}
+
+pub fn extract<'a>(cells: &'a [TCell], sections: &Sections, layout: Layout) -> Extracted<'a> {
+    let mut header_versions = Vec::new();
+    let s2 = sections
+        .s2
+        .clone()
+        .map(|r| extract_s2(&cells[r], &mut header_versions));
+    let s3 = sections.s3.clone().map(|r| extract_s3(&cells[r]));
+    let s4 = sections.s4.clone().map(|r| extract_s4(&cells[r]));
+    Extracted {
+        layout,
+        s2,
+        s2_header_versions: header_versions,
+        s3,
+        s4,
+    }
+}
+
+fn extract_s2<'a>(
+    cells: &'a [TCell],
+    header_versions: &mut Vec<FormVersion>,
+) -> Vec<Found<'a, S2Key>> {
+    let f = &*FORMS;
+    let mut current: Option<FormVersion> = None;
+    collect(cells, |_, canon| {
+        if canon.is_empty() {
+            return None;
+        }
+        if canon.starts_with("第二十条") {
+            current = None;
+            return Some(Tag::Stop);
+        }
+        for t in &f.s2 {
+            if let Some((item, _)) = t
+                .rows
+                .iter()
+                .find(|(_, labels)| any_label(canon, labels, MIN_PREFIX_ROW))
+            {
+                return Some(Tag::Row(S2Key {
+                    item,
+                    version: current,
+                }));
+            }
+        }
+        let mut versions =
+            f.s2.iter()
+                .filter(|t| any_label(canon, &t.headers, MIN_PREFIX_HEADER))
+                .map(|t| t.version);
+        if let Some(v) = versions.next() {
+            if versions.all(|w| w == v) {
+                current = Some(v);
+                header_versions.push(v);
+            }
+            return Some(Tag::Stop);
+        }
+        if any_label(canon, &f.s2_other, MIN_PREFIX_HEADER) {
+            return Some(Tag::Stop);
+        }
+        None
+    })
+}
+
+fn extract_s3(cells: &[TCell]) -> Vec<Found<'_, usize>> {
+    let f = &*FORMS;
+    collect(cells, |_, canon| {
+        if canon.is_empty() {
+            return None;
+        }
+        if let Some(i) = f
+            .s3_rows
+            .iter()
+            .position(|r| any_label(canon, &r.labels, MIN_PREFIX_ROW))
+        {
+            return Some(if f.s3_rows[i].item.is_some() {
+                Tag::Row(i)
+            } else {
+                Tag::Stop
+            });
+        }
+        if canon == "其他" || any_label(canon, &f.s3_headers, MIN_PREFIX_HEADER) {
+            return Some(Tag::Stop);
+        }
+        None
+    })
+}
+
+fn extract_s4(cells: &[TCell]) -> Vec<&TCell> {
+    let f = &*FORMS;
+    let is_header = |c: &TCell| {
+        let canon = canonical(&c.text);
+        !canon.is_empty()
+            && !canon.starts_with(|ch: char| ch.is_ascii_digit())
+            && any_label(&canon, &f.s4_headers, MIN_PREFIX_S4)
+    };
+    let Some(last) = cells.iter().rposition(is_header) else {
+        return Vec::new();
+    };
+    let header = &cells[last];
+    cells[last + 1..]
+        .iter()
+        .filter(|c| !(c.delimited && header.delimited && c.row == header.row))
+        .take_while(|c| canonical(&c.text).chars().count() <= MAX_VALUE_CHARS)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(texts: &[&str]) -> Vec<TCell> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TCell {
+                text: t.to_string(),
+                line: i as u32 + 1,
+                row: i as u32,
+                delimited: false,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fit_rules() {
+        let c = cells(&["1", "", "3", "", ""]);
+        let v: Vec<&TCell> = c.iter().collect();
+        assert!(
+            matches!(fit(&v, 3), Fit::Cells(ref x) if x.len() == 3 && x[2].unwrap().text == "3")
+        );
+        assert_eq!(
+            fit(&v[..2], 3),
+            Fit::Misaligned,
+            "a short row with a value is in doubt"
+        );
+        assert_eq!(
+            fit(&v, 2),
+            Fit::Misaligned,
+            "a value beyond the expected cells is in doubt"
+        );
+        assert!(matches!(fit(&[], 3), Fit::Cells(ref x) if x.iter().all(Option::is_none)));
+    }
+
+    #[test]
+    fn fit_block_uses_the_only_consistent_offset() {
+        let mut t = vec![""; 5];
+        t.extend([
+            "0", "0", "0", "0", "0", "2", "0", "0", "0", "0", "0", "0", "0", "0", "0",
+        ]);
+        let c = cells(&t);
+        let v: Vec<&TCell> = c.iter().collect();
+        match fit_block(&v, 15, Layout::PipeCells) {
+            Fit::Cells(x) => assert_eq!(x[5].unwrap().text, "2"),
+            _ => panic!("expected alignment"),
+        }
+        let c = cells(&["", "1", "", ""]);
+        let v: Vec<&TCell> = c.iter().collect();
+        assert_eq!(
+            fit_block(&v, 2, Layout::PipeCells),
+            Fit::Misaligned,
+            "1 could be either column"
+        );
+    }
+}

@@ -1,0 +1,400 @@
+//! The form knowledge of `data/forms.toml`, loaded once, and the label matching rules.
+
+use crate::model::FormVersion;
+use serde::Deserialize;
+use std::sync::LazyLock;
+
+const FORMS_TOML: &str = include_str!("../data/forms.toml");
+
+/// The parsed form data, shared by every stage. Strings are leaked once so that cells can
+/// carry `&'static str` codes without copying them per cell.
+pub static FORMS: LazyLock<Forms> = LazyLock::new(|| {
+    let raw: RawForms = toml::from_str(FORMS_TOML).expect("data/forms.toml is valid (unit-tested)");
+    Forms::from_raw(raw)
+});
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawForms {
+    vocabulary: Vec<(String, String)>,
+    placeholders: Vec<String>,
+    sections: RawSections,
+    s2: Vec<RawS2Table>,
+    s2_other_labels: RawLabels,
+    s3: RawS3,
+    s4: RawS4,
+    markers: RawMarkers,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSections {
+    s2: SectionHeading,
+    s3: SectionHeading,
+    s4: SectionHeading,
+    end: SectionHeading,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct SectionHeading {
+    pub numeral: String,
+    pub words: Vec<String>,
+    pub markers: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawS2Table {
+    table: String,
+    version: String,
+    headers: Vec<String>,
+    metrics: Vec<String>,
+    #[serde(default)]
+    money: Vec<String>,
+    rows: Vec<RawRow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRow {
+    #[serde(default)]
+    item: Option<String>,
+    labels: Vec<String>,
+    #[serde(default)]
+    group: bool,
+    #[serde(default)]
+    only: Option<String>,
+    #[serde(default)]
+    split_in: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLabels {
+    labels: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawS3 {
+    metrics: Vec<String>,
+    headers: Vec<String>,
+    rows: Vec<RawRow>,
+    result_rows: Vec<String>,
+    other_parts: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawS4 {
+    groups: Vec<String>,
+    outcomes: Vec<String>,
+    headers: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMarkers {
+    v2019: Vec<String>,
+    v2021: Vec<String>,
+    legacy: Vec<String>,
+}
+
+/// A label as written in the form, canonicalised, with the enumerator split off.
+#[derive(Debug, Clone)]
+pub struct Label {
+    /// Canonical text, enumerator included (`(一)予以公开`).
+    pub full: String,
+    /// Canonical text without the enumerator (`予以公开`).
+    pub bare: String,
+}
+
+impl Label {
+    fn new(s: &str) -> Label {
+        let full = canonical(s);
+        let bare = strip_enumerator(&full).to_string();
+        Label { full, bare }
+    }
+}
+
+#[derive(Debug)]
+pub struct S2Table {
+    /// Sub-table key, e.g. `(一)`.
+    pub table: &'static str,
+    pub version: FormVersion,
+    pub headers: Vec<Label>,
+    pub metrics: Vec<&'static str>,
+    pub money: Vec<&'static str>,
+    pub rows: Vec<(&'static str, Vec<Label>)>,
+}
+
+#[derive(Debug)]
+pub struct S3Row {
+    /// None for a header-only group label.
+    pub item: Option<&'static str>,
+    pub labels: Vec<Label>,
+    pub only: Option<FormVersion>,
+    /// The version in which this row is a header over sub-rows (2021 `(六)其他处理`).
+    pub split_in: Option<FormVersion>,
+}
+
+#[derive(Debug)]
+pub struct Forms {
+    pub vocabulary: Vec<(String, String)>,
+    pub placeholders: Vec<String>,
+    pub heading_s2: SectionHeading,
+    pub heading_s3: SectionHeading,
+    pub heading_s4: SectionHeading,
+    pub heading_end: SectionHeading,
+    pub s2: Vec<S2Table>,
+    pub s2_other: Vec<Label>,
+    pub s3_metrics: Vec<&'static str>,
+    pub s3_headers: Vec<Label>,
+    pub s3_rows: Vec<S3Row>,
+    pub s3_result_rows: Vec<&'static str>,
+    pub s3_other_parts: Vec<&'static str>,
+    pub s4_groups: Vec<&'static str>,
+    pub s4_outcomes: Vec<&'static str>,
+    /// `review.upheld` … `litigation_after_review.total`, in column order.
+    pub s4_metrics: Vec<&'static str>,
+    pub s4_headers: Vec<Label>,
+    pub markers_2019: Vec<String>,
+    pub markers_2021: Vec<String>,
+    pub markers_legacy: Vec<String>,
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+fn version(s: &str) -> FormVersion {
+    FormVersion::parse(s).unwrap_or_else(|| panic!("forms.toml: bad version {s}"))
+}
+
+impl Forms {
+    fn from_raw(raw: RawForms) -> Forms {
+        let labels = |v: &[String]| v.iter().map(|s| Label::new(s)).collect::<Vec<_>>();
+        let s2 = raw
+            .s2
+            .into_iter()
+            .map(|t| S2Table {
+                table: leak(canonical(&t.table)),
+                version: version(&t.version),
+                headers: labels(&t.headers),
+                metrics: t.metrics.into_iter().map(leak).collect(),
+                money: t.money.into_iter().map(leak).collect(),
+                rows: t
+                    .rows
+                    .into_iter()
+                    .map(|r| (leak(r.item.expect("s2 rows have items")), labels(&r.labels)))
+                    .collect(),
+            })
+            .collect();
+        let s3_rows = raw
+            .s3
+            .rows
+            .into_iter()
+            .map(|r| S3Row {
+                item: if r.group { None } else { r.item.map(leak) },
+                labels: labels(&r.labels),
+                only: r.only.as_deref().map(version),
+                split_in: r.split_in.as_deref().map(version),
+            })
+            .collect();
+        let s4_groups: Vec<&'static str> = raw.s4.groups.into_iter().map(leak).collect();
+        let s4_outcomes: Vec<&'static str> = raw.s4.outcomes.into_iter().map(leak).collect();
+        let s4_metrics = s4_groups
+            .iter()
+            .flat_map(|g| s4_outcomes.iter().map(move |o| leak(format!("{g}.{o}"))))
+            .collect();
+        let canon_all = |v: Vec<String>| v.iter().map(|s| canonical(s)).collect::<Vec<_>>();
+        Forms {
+            vocabulary: raw.vocabulary,
+            placeholders: canon_all(raw.placeholders),
+            heading_s2: raw.sections.s2,
+            heading_s3: raw.sections.s3,
+            heading_s4: raw.sections.s4,
+            heading_end: raw.sections.end,
+            s2,
+            s2_other: labels(&raw.s2_other_labels.labels),
+            s3_metrics: raw.s3.metrics.into_iter().map(leak).collect(),
+            s3_headers: labels(&raw.s3.headers),
+            s3_rows,
+            s3_result_rows: raw.s3.result_rows.into_iter().map(leak).collect(),
+            s3_other_parts: raw.s3.other_parts.into_iter().map(leak).collect(),
+            s4_groups,
+            s4_outcomes,
+            s4_metrics,
+            s4_headers: labels(&raw.s4.headers),
+            markers_2019: canon_all(raw.markers.v2019),
+            markers_2021: canon_all(raw.markers.v2021),
+            markers_legacy: canon_all(raw.markers.legacy),
+        }
+    }
+
+    /// The section-二 sub-table spec for an item in a version.
+    pub fn s2_table(&self, item: &str, version: FormVersion) -> Option<&S2Table> {
+        self.s2
+            .iter()
+            .find(|t| t.version == version && t.rows.iter().any(|(i, _)| *i == item))
+    }
+
+    pub fn is_placeholder(&self, canon: &str) -> bool {
+        self.placeholders.iter().any(|p| p == canon)
+    }
+}
+
+/// Canonical form of a label or cell text for comparison: no white space, half-width brackets
+/// and punctuation, `、` as `.`, no quotes, vocabulary of traditional mirrors mapped.
+/// Text is expected to be normalized already (full-width ASCII folded, simplified script).
+pub fn canonical(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            c if c.is_whitespace() => {}
+            '“' | '”' | '"' | '\'' | '‘' | '’' | '「' | '」' | '『' | '』' => {}
+            '（' => out.push('('),
+            '）' => out.push(')'),
+            '、' | '．' | '。' => out.push('.'),
+            '，' => out.push(','),
+            '：' => out.push(':'),
+            '／' => out.push('/'),
+            c => out.push(c),
+        }
+    }
+    if out.contains('檔') {
+        for (from, to) in &FORMS_VOCAB {
+            if out.contains(from) {
+                out = out.replace(from, to);
+            }
+        }
+    }
+    out
+}
+
+// The vocabulary map must be usable while FORMS itself is being built, so it is a const.
+const FORMS_VOCAB: [(&str, &str); 1] = [("檔案", "文件")];
+
+/// `一.` `(一)` `1.` `1)` `(1)` at the start of a canonical label.
+pub fn strip_enumerator(s: &str) -> &str {
+    let is_num = |c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c);
+    if let Some(rest) = s.strip_prefix('(') {
+        if let Some(end) = rest.find(')') {
+            if end > 0 && rest[..end].chars().all(is_num) {
+                return &rest[end + 1..];
+            }
+        }
+        return s;
+    }
+    let n: usize = s
+        .chars()
+        .take_while(|&c| is_num(c))
+        .map(char::len_utf8)
+        .sum();
+    if n > 0 {
+        let rest = &s[n..];
+        if let Some(r) = rest.strip_prefix('.').or_else(|| rest.strip_prefix(')')) {
+            return r;
+        }
+    }
+    s
+}
+
+/// How strongly a cell matches a label.
+pub fn label_matches(cell_canon: &str, label: &Label, min_prefix: usize) -> bool {
+    if cell_canon.is_empty() {
+        return false;
+    }
+    let prefix_ok = |cell: &str, lab: &str| {
+        cell == lab
+            || (lab.starts_with(cell)
+                && cell.chars().count() >= min_prefix.min(lab.chars().count()))
+            || (cell.starts_with(lab) && !lab.is_empty())
+    };
+    if prefix_ok(cell_canon, &label.full) {
+        return true;
+    }
+    // Without the enumerator only when the remaining text is long enough to be unambiguous.
+    let bare_cell = strip_enumerator(cell_canon);
+    label.bare.chars().count() >= 4
+        && bare_cell.chars().count() >= 4
+        && prefix_ok(bare_cell, &label.bare)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_data_loads_and_is_complete() {
+        let f = &*FORMS;
+        let n2019: usize =
+            f.s2.iter()
+                .filter(|t| t.version == FormVersion::V2019)
+                .map(|t| t.metrics.len() * t.rows.len())
+                .sum();
+        let n2021: usize =
+            f.s2.iter()
+                .filter(|t| t.version == FormVersion::V2021)
+                .map(|t| t.metrics.len() * t.rows.len())
+                .sum();
+        assert_eq!((n2019, n2021), (22, 10), "forms.md §1A/§1B cell counts");
+        let rows2019 = f
+            .s3_rows
+            .iter()
+            .filter(|r| r.item.is_some() && r.only.is_none())
+            .count();
+        let rows2021 = f
+            .s3_rows
+            .iter()
+            .filter(|r| r.item.is_some() && r.split_in.is_none())
+            .count();
+        assert_eq!(
+            (rows2019 * 7, rows2021 * 7),
+            (161, 175),
+            "forms.md §1C grid sizes"
+        );
+        assert_eq!(f.s4_metrics.len(), 15);
+    }
+
+    #[test]
+    fn canonical_and_enumerators() {
+        assert_eq!(
+            canonical("（二）部分公开 (区分处理的，只计这一情形)"),
+            "(二)部分公开(区分处理的,只计这一情形)"
+        );
+        assert_eq!(canonical("3.危及“三安全一稳定”"), "3.危及三安全一稳定");
+        assert_eq!(canonical("一、本年新收"), "一.本年新收");
+        assert_eq!(strip_enumerator("(一)予以公开"), "予以公开");
+        assert_eq!(strip_enumerator("一.本年新收"), "本年新收");
+        assert_eq!(strip_enumerator("12.x"), "x");
+        assert_eq!(strip_enumerator("规章"), "规章");
+        assert_eq!(canonical("規範性檔案"), "規範性文件");
+    }
+
+    #[test]
+    fn matching_rules() {
+        let l = Label::new("本年新制作数量");
+        assert!(label_matches("本年新", &l, 3));
+        assert!(!label_matches("本年", &l, 3));
+        let other = Label::new("3.其他");
+        assert!(
+            !label_matches("其他", &other, 4),
+            "the s3 column header 其他 is not row 3.其他"
+        );
+        let granted = Label::new("(一)予以公开");
+        assert!(label_matches("予以公开", &granted, 4));
+        let reg = Label::new("规章");
+        assert!(label_matches(
+            &canonical("规章（设区的市、自治州人民政府应提供相关数据）"),
+            &reg,
+            2
+        ));
+        assert!(!label_matches(
+            "处理决定数量",
+            &Label::new("本年处理决定数量"),
+            3
+        ));
+    }
+}

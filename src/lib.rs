@@ -1,0 +1,26 @@
+//! gongkai: Chinese government information-disclosure annual reports (政府信息公开工作年度报告)
+//! in, a validated Hive-partitioned Parquet dataset out.
+//!
+//! Stages, each a module with plain data between them:
+//! [`decode`] → [`normalize`] → [`segment`] (layout, cells, sections) → [`extract`] (rows) →
+//! [`reconcile`] (canonical cells) → [`validate`] (checks) → [`sink`] (Parquet). [`meta`] reads
+//! year and agency. [`pipeline::process`] is the pure function over one document; [`run`] is
+//! the I/O around it.
+
+pub mod config;
+pub mod decode;
+pub mod extract;
+pub mod forms;
+pub mod html;
+pub mod meta;
+pub mod model;
+pub mod normalize;
+pub mod pipeline;
+pub mod reconcile;
+pub mod run;
+pub mod segment;
+pub mod sink;
+pub mod status;
+pub mod validate;
+
+pub use pipeline::process;

@@ -1,0 +1,189 @@
+//! Text normalization that keeps line numbers: line endings, full-width ASCII, odd spaces,
+//! and traditional → simplified script (OpenCC dictionaries, phrase level) where needed.
+
+use opencc_fmmseg::OpenCC;
+use std::sync::LazyLock;
+
+/// The converter and two bitmaps over the BMP: characters that t2s changes (traditional) and
+/// characters that s2t changes (simplified). Built once per process from the same dictionaries.
+struct Script {
+    cc: OpenCC,
+    traditional: Vec<u64>,
+    simplified: Vec<u64>,
+}
+
+static SCRIPT: LazyLock<Script> = LazyLock::new(|| {
+    let mut cc = OpenCC::new();
+    // Documents are already converted in parallel; the converter's own threads would only contend.
+    cc.set_parallel(false);
+    let mut traditional = vec![0u64; 0x10000 / 64];
+    let mut simplified = vec![0u64; 0x10000 / 64];
+    let ranges = [0x3400u32..=0x4DBF, 0x4E00..=0x9FFF, 0xF900..=0xFAFF];
+    let mut buf = [0u8; 4];
+    for cp in ranges.into_iter().flatten() {
+        let Some(c) = char::from_u32(cp) else {
+            continue;
+        };
+        let s = c.encode_utf8(&mut buf);
+        if cc.t2s(s, false) != *s {
+            traditional[cp as usize / 64] |= 1 << (cp % 64);
+        }
+        if cc.s2t(s, false) != *s {
+            simplified[cp as usize / 64] |= 1 << (cp % 64);
+        }
+    }
+    Script {
+        cc,
+        traditional,
+        simplified,
+    }
+});
+
+fn bit(map: &[u64], c: char) -> bool {
+    let cp = c as u32;
+    cp < 0x10000 && map[cp as usize / 64] & (1 << (cp % 64)) != 0
+}
+
+/// Force the dictionaries to load (so that a benchmark does not time it inside the first document).
+pub fn warm_up() {
+    LazyLock::force(&SCRIPT);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptKind {
+    Simplified,
+    Traditional,
+    Mixed,
+}
+
+impl ScriptKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScriptKind::Simplified => "simplified",
+            ScriptKind::Traditional => "traditional",
+            ScriptKind::Mixed => "mixed",
+        }
+    }
+}
+
+/// Classify the script by counting characters only one script uses. Traditional mirrors keep
+/// some simplified-only forms (屬于, 補正后), so a clear majority decides.
+pub fn script_of(text: &str) -> (ScriptKind, usize) {
+    let s = &*SCRIPT;
+    let (mut t, mut simp) = (0usize, 0usize);
+    for c in text.chars() {
+        if (c as u32) < 0x3400 {
+            continue;
+        }
+        t += bit(&s.traditional, c) as usize;
+        simp += bit(&s.simplified, c) as usize;
+    }
+    let kind = if t == 0 || simp >= 4 * t {
+        ScriptKind::Simplified
+    } else if simp == 0 || t >= 4 * simp {
+        ScriptKind::Traditional
+    } else {
+        ScriptKind::Mixed
+    };
+    (kind, t)
+}
+
+/// Full normalization of decoded text. Returns the text and its script. The number of lines
+/// never changes, so line numbers point into the decoded source.
+pub fn normalize(text: &str) -> (String, ScriptKind) {
+    let folded = fold_width(text);
+    let (kind, traditional_chars) = script_of(&folded);
+    if traditional_chars == 0 {
+        return (folded, kind);
+    }
+    let converted = SCRIPT.cc.t2s(&folded, false);
+    if converted.bytes().filter(|&b| b == b'\n').count()
+        == folded.bytes().filter(|&b| b == b'\n').count()
+    {
+        (converted, kind)
+    } else {
+        // Never trade line fidelity for conversion: convert line by line instead.
+        let lines: Vec<String> = folded
+            .split('\n')
+            .map(|l| SCRIPT.cc.t2s(l, false))
+            .collect();
+        (lines.join("\n"), kind)
+    }
+}
+
+/// Simplified conversion of a short string (labels, names).
+pub fn to_simplified(s: &str) -> String {
+    SCRIPT.cc.t2s(s, false)
+}
+
+/// CRLF/CR → LF, full-width ASCII → ASCII, ideographic and odd spaces → space, zero-width
+/// characters and other controls (except tab and newline) removed.
+pub fn fold_width(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                }
+            }
+            '\n' | '\t' => out.push(c),
+            '\u{FF01}'..='\u{FF5E}' => out.push(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)),
+            '\u{3000}' | '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' => {
+                out.push(' ')
+            }
+            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => {}
+            '\u{2212}' | '\u{2012}' => out.push('-'),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn folds_width_and_line_endings() {
+        assert_eq!(
+            fold_width("１２３４\r\n（一）\u{3000}ａ\r"),
+            "1234\n(一) a\n"
+        );
+    }
+
+    #[test]
+    fn converts_traditional_by_phrase() {
+        let (s, kind) =
+            normalize("行政規範性文件\n收到和處理政府信息公開申請情況\n結轉下年度繼續辦理");
+        assert_eq!(kind, ScriptKind::Traditional);
+        assert_eq!(
+            s,
+            "行政规范性文件\n收到和处理政府信息公开申请情况\n结转下年度继续办理"
+        );
+        let (s, kind) = normalize("主动公开政府信息情况");
+        assert_eq!(
+            (s.as_str(), kind),
+            ("主动公开政府信息情况", ScriptKind::Simplified)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn normalize_is_idempotent(s in "[ -~\t\r\n\u{3000}\u{FF01}-\u{FF5E}\u{00A0}公開政府資訊處理结转行政規範性文件乾隆後后於于|]{0,80}") {
+            let once = normalize(&s).0;
+            let twice = normalize(&once).0;
+            prop_assert_eq!(once, twice);
+        }
+
+        #[test]
+        fn normalize_keeps_line_count(s in "[ -~\r\n\u{FF01}-\u{FF5E}開關處理\u{2028}]{0,80}") {
+            let lines = |t: &str| t.matches('\n').count();
+            let expected = s.replace("\r\n", "\n").replace('\r', "\n");
+            prop_assert_eq!(lines(&normalize(&s).0), lines(&expected));
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! The pure heart: `process(path, bytes) -> Processed`. No I/O here.
+
+use crate::model::{FormVersion, Problem, Processed};
+use crate::segment::Layout;
+use crate::{decode, extract, meta, normalize, reconcile, segment, validate};
+
+/// HTML or text, by extension. Which files are read at all is the run's `include` patterns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Text,
+    Html,
+}
+
+pub fn file_kind(path: &str) -> FileKind {
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" | "shtml" | "xhtml" => FileKind::Html,
+        _ => FileKind::Text,
+    }
+}
+
+/// Share of U+FFFD above which the text is not trusted at all.
+const MAX_REPLACED_RATIO: f64 = 0.05;
+
+/// Everything gongkai learns from one input file's bytes.
+pub fn process(path: &str, bytes: &[u8]) -> Processed {
+    let kind = file_kind(path);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Processed::failed(Problem::EmptyFile);
+    }
+    if looks_binary(bytes) {
+        return Processed::failed(Problem::BinaryContent);
+    }
+    let decoded = decode::decode(bytes, kind == FileKind::Html);
+    let mut p = Processed::default();
+    p.info.encoding = Some(decoded.encoding);
+    let n_chars = decoded.text.chars().count().max(1);
+    if decoded.replaced as f64 / n_chars as f64 > MAX_REPLACED_RATIO {
+        p.add(Problem::Undecodable);
+        return p;
+    }
+    if decoded.replaced > 0 {
+        p.add(Problem::DecodeReplaced);
+    }
+
+    let (text, script) = normalize::normalize(&decoded.text);
+    p.info.script = Some(script.as_str());
+    let layout = if kind == FileKind::Html || crate::html::has_tables(&text) {
+        Layout::Html
+    } else {
+        segment::detect_layout(&text)
+    };
+    let cells = segment::tokenize(&text, layout);
+    let sections = segment::find_sections(&cells);
+    let extracted = extract::extract(&cells, &sections, layout);
+
+    // Who and when, read from the text (tags stripped for HTML).
+    let plain: String;
+    let meta_text = if layout == Layout::Html {
+        plain = cells
+            .iter()
+            .map(|c| c.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        &plain
+    } else {
+        &text
+    };
+    let m = meta::meta(meta_text);
+    p.info.year = m.year;
+    p.info.agency = m.agency;
+    for prob in m.problems {
+        p.add(prob);
+    }
+
+    if !reconcile::found_any(&extracted) {
+        let legacy = reconcile::has_legacy_markers(&text)
+            || (p.info.year.is_some_and(|y| y <= 2018) && text.contains("政府信息公开"));
+        p.info.form_version = Some(if legacy {
+            FormVersion::Legacy
+        } else {
+            FormVersion::Unknown
+        });
+        p.add(if legacy {
+            Problem::LegacyReport
+        } else {
+            Problem::NoReportTables
+        });
+        return p;
+    }
+    p.info.layout = Some(layout.as_str());
+    let r = reconcile::reconcile(&extracted, &text);
+    p.info.form_version = Some(r.form_version);
+    for prob in r.problems {
+        p.add(prob);
+    }
+    p.cells = r.cells;
+    p.checks = validate::checks(&p.cells);
+    if p.n_checks_failed() > 0 {
+        p.add(Problem::ChecksFailed);
+    }
+    p.problems.sort();
+    p
+}
+
+/// NUL bytes where text has none (UTF-16 has them, but then on one parity and decodable).
+fn looks_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(8192)];
+    if encoding_rs::Encoding::for_bom(head).is_some() {
+        return false;
+    }
+    let nul = head.iter().filter(|&&b| b == 0).count();
+    if nul == 0 {
+        return false;
+    }
+    // BOM-less UTF-16: NULs only on one parity.
+    let even = head.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd = nul - even;
+    even > 0 && odd > 0
+}

@@ -1,0 +1,630 @@
+//! The I/O around `process`: walk the dump, hash, process in bounded parallel batches, write,
+//! commit. `build` replaces the dataset atomically; `append` adds only unseen documents.
+
+use crate::config::Config;
+use crate::model::{Problem, Processed, Status};
+use crate::sink::{self, DatasetWriter, DocRecord, FileEntry, Manifest, RunRecord};
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// An error the user caused (bad config, bad path, lock held): exit code 2, or 3 for the lock.
+#[derive(Debug)]
+pub struct UsageError {
+    pub message: String,
+    pub code: i32,
+}
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for UsageError {}
+
+fn usage(message: String) -> anyhow::Error {
+    UsageError { message, code: 2 }.into()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Build,
+    Append,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub config: Config,
+    pub mode: Mode,
+    /// Show a progress bar (only drawn when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// What a run did, for the summary line and tests.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub run_id: String,
+    pub inputs_seen: u64,
+    pub documents_written: u64,
+    pub duplicates: u64,
+    pub already_present: u64,
+    pub by_status: BTreeMap<String, u64>,
+    pub cells: u64,
+    pub checks_failed: u64,
+    pub bytes: u64,
+    pub seconds: f64,
+    pub committed: bool,
+    pub skipped_dirs: Vec<String>,
+}
+
+struct InputFile {
+    rel: String,
+    abs: PathBuf,
+    size: u64,
+    /// Set when the file cannot be read at all.
+    error: Option<Problem>,
+}
+
+/// Files in a fixed order (byte order of the path components). Symlinked directories are not
+/// followed (a loop would never end); they are reported in the summary.
+fn walk(root: &Path, skipped: &mut Vec<String>) -> Result<Vec<InputFile>> {
+    let meta =
+        std::fs::metadata(root).map_err(|e| usage(format!("input {}: {e}", root.display())))?;
+    if meta.is_file() {
+        let rel = root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        return Ok(vec![InputFile {
+            rel,
+            abs: root.to_path_buf(),
+            size: meta.len(),
+            error: None,
+        }]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![(root.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = stack.pop() {
+        let mut entries: Vec<_> = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd.filter_map(|e| e.ok()).collect(),
+            Err(e) => {
+                if dir == root {
+                    return Err(usage(format!("input {}: {e}", root.display())));
+                }
+                skipped.push(format!("{prefix} ({e})"));
+                continue;
+            }
+        };
+        entries.sort_by_key(|e| e.file_name());
+        let mut subdirs = Vec::new();
+        for e in entries {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let rel = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let path = e.path();
+            let Ok(ft) = e.file_type() else {
+                out.push(InputFile {
+                    rel,
+                    abs: path,
+                    size: 0,
+                    error: Some(Problem::ReadError),
+                });
+                continue;
+            };
+            if ft.is_dir() {
+                subdirs.push((path, rel));
+            } else if ft.is_symlink() {
+                match std::fs::metadata(&path) {
+                    Ok(m) if m.is_dir() => skipped.push(format!("{rel} (symlinked directory)")),
+                    Ok(m) => out.push(InputFile {
+                        rel,
+                        abs: path,
+                        size: m.len(),
+                        error: None,
+                    }),
+                    Err(_) => out.push(InputFile {
+                        rel,
+                        abs: path,
+                        size: 0,
+                        error: Some(Problem::ReadError),
+                    }),
+                }
+            } else {
+                let size = e.metadata().map(|m| m.len()).unwrap_or(0);
+                out.push(InputFile {
+                    rel,
+                    abs: path,
+                    size,
+                    error: None,
+                });
+            }
+        }
+        // Depth-first in name order: push in reverse so the smallest name is visited first.
+        stack.extend(subdirs.into_iter().rev());
+    }
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(out)
+}
+
+fn hex_id(hash: blake3::Hash) -> String {
+    hash.to_hex()[..32].to_string()
+}
+
+/// Content hash of a file; files that cannot be read get an id derived from their path, so
+/// that they still have a row.
+fn hash_file(f: &InputFile) -> (String, Option<Problem>) {
+    if let Some(p) = f.error {
+        return (
+            hex_id(blake3::hash(format!("unreadable\0{}", f.rel).as_bytes())),
+            Some(p),
+        );
+    }
+    let mut h = blake3::Hasher::new();
+    match std::fs::File::open(&f.abs).and_then(|file| h.update_reader(file).map(|_| ())) {
+        Ok(()) => (hex_id(h.finalize()), None),
+        Err(_) => (
+            hex_id(blake3::hash(format!("unreadable\0{}", f.rel).as_bytes())),
+            Some(Problem::ReadError),
+        ),
+    }
+}
+
+pub fn new_run_id() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!(
+        "{}-{:04x}",
+        utc(now.as_secs()).replace(['-', ':'], ""),
+        (now.subsec_nanos() ^ std::process::id()) & 0xffff
+    )
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` without a date library (days-to-civil, Howard Hinnant's algorithm).
+pub fn utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + (m <= 2) as i64;
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+fn now_utc() -> String {
+    utc(std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs())
+}
+
+/// An exclusive lock beside the output (`.out.lock`, holding the pid). A lock whose process is
+/// gone is stale and taken over.
+pub struct Lock {
+    path: PathBuf,
+}
+
+impl Lock {
+    pub fn acquire(out: &Path) -> Result<Lock> {
+        let path = sink::sibling(out, "lock");
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    use std::io::Write;
+                    writeln!(f, "{}", std::process::id())?;
+                    return Ok(Lock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let pid = std::fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|s| s.trim().parse::<u32>().ok());
+                    let alive = pid.is_some_and(|p| Path::new(&format!("/proc/{p}")).exists());
+                    if alive {
+                        return Err(UsageError {
+                            message: format!("{}: another gongkai run (pid {}) is writing this dataset; wait for it or stop it", out.display(), pid.unwrap_or(0)),
+                            code: 3,
+                        }
+                        .into());
+                    }
+                    // Stale: the process that held it is gone.
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(e) => {
+                    return Err(usage(format!(
+                        "{}: cannot create lock {}: {e}",
+                        out.display(),
+                        path.display()
+                    )))
+                }
+            }
+        }
+        Err(usage(format!(
+            "{}: cannot take the lock {}",
+            out.display(),
+            path.display()
+        )))
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Check the output location before any work: its parent must exist and be writable, and an
+/// existing directory must be a gongkai dataset (never replace someone's other data).
+fn check_output(out: &Path, mode: Mode) -> Result<Option<Manifest>> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !parent.is_dir() {
+        return Err(usage(format!(
+            "output {}: parent directory {} does not exist",
+            out.display(),
+            parent.display()
+        )));
+    }
+    let probe = parent.join(format!(".gongkai-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(|e| {
+        usage(format!(
+            "output {}: cannot write in {}: {e}",
+            out.display(),
+            parent.display()
+        ))
+    })?;
+    let _ = std::fs::remove_file(&probe);
+    let manifest = if out.exists() {
+        if !out.is_dir() {
+            return Err(usage(format!(
+                "output {}: exists and is not a directory",
+                out.display()
+            )));
+        }
+        let m =
+            Manifest::read(out).map_err(|e| usage(format!("output {}: {e:#}", out.display())))?;
+        let empty = std::fs::read_dir(out)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
+        if m.is_none() && !empty {
+            return Err(usage(format!(
+                "output {}: exists and is not a gongkai dataset (no {}); refusing to replace it",
+                out.display(),
+                sink::MANIFEST
+            )));
+        }
+        m
+    } else {
+        None
+    };
+    if mode == Mode::Append && manifest.is_none() {
+        return Err(usage(format!(
+            "output {}: no dataset to append to; run `gongkai build` first",
+            out.display()
+        )));
+    }
+    Ok(manifest)
+}
+
+/// doc_ids already in a dataset (from its documents files).
+fn existing_doc_ids(out: &Path, manifest: &Manifest) -> Result<HashSet<String>> {
+    use arrow_array::cast::AsArray;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use parquet::arrow::ProjectionMask;
+    let mut ids = HashSet::new();
+    for f in manifest.files.iter().filter(|f| f.table == "documents") {
+        let path = out.join(&f.path);
+        let file =
+            std::fs::File::open(&path).with_context(|| format!("reading {}", path.display()))?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
+        let mask = ProjectionMask::roots(builder.parquet_schema(), [0]);
+        for batch in builder.with_projection(mask).build()? {
+            let batch = batch?;
+            ids.extend(
+                batch
+                    .column(0)
+                    .as_string::<i32>()
+                    .iter()
+                    .flatten()
+                    .map(str::to_string),
+            );
+        }
+    }
+    Ok(ids)
+}
+
+/// Hard-link every file of the current dataset into the staging directory: an append then
+/// adds files beside them and the whole is swapped in at once; no existing file is rewritten.
+fn link_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let target = to.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            link_tree(&e.path(), &target)?;
+        } else if e.file_name() != sink::MANIFEST {
+            std::fs::hard_link(e.path(), &target)
+                .with_context(|| format!("linking {}", e.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn run(opts: &Options) -> Result<Summary> {
+    let cfg = &opts.config;
+    let started = Instant::now();
+    let started_at = now_utc();
+    if !cfg.input.exists() {
+        return Err(usage(format!(
+            "input {}: no such file or directory",
+            cfg.input.display()
+        )));
+    }
+    let out = cfg.output.clone();
+    check_output(&out, opts.mode)?;
+    let _lock = Lock::acquire(&out)?;
+    sink::remove_stale_staging(&out);
+    // Re-read under the lock: another run may have committed meanwhile.
+    let previous = check_output(&out, opts.mode)?;
+
+    let threads = if cfg.threads == 0 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    } else {
+        cfg.threads
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("starting worker threads")?;
+    let mut summary = Summary {
+        run_id: new_run_id(),
+        ..Default::default()
+    };
+    let files = walk(&cfg.input, &mut summary.skipped_dirs)?;
+    summary.inputs_seen = files.len() as u64;
+
+    // Pass 1: content hashes, to find identical copies before anything is written.
+    let hashes: Vec<(String, Option<Problem>)> =
+        pool.install(|| files.par_iter().map(hash_file).collect());
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut dups: HashMap<usize, Vec<String>> = HashMap::new();
+    for (i, (id, _)) in hashes.iter().enumerate() {
+        match first.get(id.as_str()) {
+            Some(&j) => dups.entry(j).or_default().push(files[i].rel.clone()),
+            None => {
+                first.insert(id, i);
+            }
+        }
+    }
+    summary.duplicates = (files.len() - first.len()) as u64;
+    let known = match (&previous, opts.mode) {
+        (Some(m), Mode::Append) => existing_doc_ids(&out, m)?,
+        _ => HashSet::new(),
+    };
+    let todo: Vec<usize> = (0..files.len())
+        .filter(|&i| first[hashes[i].0.as_str()] == i && !known.contains(&hashes[i].0))
+        .collect();
+    summary.already_present = (first.len() - todo.len()) as u64;
+
+    if opts.mode == Mode::Append && todo.is_empty() {
+        summary.seconds = started.elapsed().as_secs_f64();
+        return Ok(summary);
+    }
+
+    let staging = sink::staging_dir(&out, &summary.run_id);
+    let result = (|| -> Result<Vec<FileEntry>> {
+        if let (Some(_), Mode::Append) = (&previous, opts.mode) {
+            link_tree(&out, &staging)?;
+        } else {
+            std::fs::create_dir_all(&staging)
+                .with_context(|| format!("creating {}", staging.display()))?;
+        }
+        let mut writer = DatasetWriter::new(
+            &staging,
+            &summary.run_id,
+            &cfg.compression,
+            cfg.zstd_level,
+            cfg.row_group_rows,
+        )?;
+        let total_bytes: u64 = todo.iter().map(|&i| files[i].size).sum();
+        let bar = progress_bar(total_bytes, opts.progress);
+        let max_bytes = cfg.max_file_mb * 1024 * 1024;
+        // Pass 2: bounded batches (by count and by bytes), processed in parallel, written in order.
+        let batch_bytes = (64u64 << 20).max(max_bytes);
+        let mut start = 0;
+        while start < todo.len() {
+            let mut end = start;
+            let mut bytes = 0;
+            while end < todo.len()
+                && end - start < cfg.batch_docs
+                && (end == start || bytes + files[todo[end]].size <= batch_bytes)
+            {
+                bytes += files[todo[end]].size;
+                end += 1;
+            }
+            let batch: Vec<DocRecord> = pool.install(|| {
+                todo[start..end]
+                    .par_iter()
+                    .map(|&i| {
+                        let f = &files[i];
+                        let (id, err) = &hashes[i];
+                        let processed = match err {
+                            Some(p) => Processed::failed(*p),
+                            None => read_and_process(f, cfg, max_bytes),
+                        };
+                        bar.inc(f.size);
+                        DocRecord {
+                            doc_id: id.clone(),
+                            source_path: f.rel.clone(),
+                            duplicate_paths: dups.get(&i).cloned().unwrap_or_default(),
+                            bytes: f.size,
+                            processed,
+                        }
+                    })
+                    .collect()
+            });
+            for doc in batch {
+                summary.bytes += doc.bytes;
+                summary.documents_written += 1;
+                *summary
+                    .by_status
+                    .entry(doc.processed.status().as_str().to_string())
+                    .or_default() += 1;
+                summary.cells += doc.processed.cells.len() as u64;
+                summary.checks_failed += doc.processed.n_checks_failed() as u64;
+                writer.write(doc)?;
+            }
+            start = end;
+        }
+        bar.finish_and_clear();
+        writer.finish()
+    })();
+    let new_files = match result {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+
+    let mut manifest = match (previous, opts.mode) {
+        (Some(m), Mode::Append) => m,
+        _ => Manifest {
+            format: 1,
+            ..Default::default()
+        },
+    };
+    manifest.runs.push(RunRecord {
+        run_id: summary.run_id.clone(),
+        kind: match opts.mode {
+            Mode::Build => "build".into(),
+            Mode::Append => "append".into(),
+        },
+        started: started_at,
+        finished: now_utc(),
+        input: cfg.input.display().to_string(),
+        inputs_seen: summary.inputs_seen,
+        documents_written: summary.documents_written,
+        by_status: summary.by_status.clone(),
+        cells: summary.cells,
+        checks_failed: summary.checks_failed,
+        files: new_files.iter().map(|f| f.path.clone()).collect(),
+    });
+    manifest.files.extend(new_files);
+    manifest.files.sort_by(|a, b| a.path.cmp(&b.path));
+    let committed = (|| -> Result<()> {
+        manifest.write(&staging)?;
+        sink::sync_tree(&staging)?;
+        sink::commit(&staging, &out)
+    })();
+    if let Err(e) = committed {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    summary.committed = true;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn read_and_process(f: &InputFile, cfg: &Config, max_bytes: u64) -> Processed {
+    let name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
+    if !cfg.includes(name) {
+        return Processed::failed(Problem::UnsupportedFormat);
+    }
+    if f.size > max_bytes {
+        return Processed::failed(Problem::TooLarge);
+    }
+    match std::fs::read(&f.abs) {
+        // A panic in one document must not take the run down: it becomes that document's problem.
+        Ok(bytes) => std::panic::catch_unwind(|| crate::process(&f.rel, &bytes))
+            .unwrap_or_else(|_| Processed::failed(Problem::InternalError)),
+        Err(_) => Processed::failed(Problem::ReadError),
+    }
+}
+
+fn progress_bar(total: u64, wanted: bool) -> ProgressBar {
+    if !wanted || !std::io::stderr().is_terminal() {
+        return ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+impl Summary {
+    /// One human line for stderr.
+    pub fn line(&self, out: &Path) -> String {
+        let statuses: Vec<String> = [
+            Status::Ok,
+            Status::Partial,
+            Status::NoTables,
+            Status::Failed,
+        ]
+        .iter()
+        .filter_map(|s| {
+            self.by_status
+                .get(s.as_str())
+                .map(|n| format!("{} {n}", s.as_str()))
+        })
+        .collect();
+        let mb = self.bytes as f64 / 1e6;
+        let mut s = format!(
+            "gongkai: {} files seen, {} documents written ({}), {} duplicates, {} cells, {} checks failed; {:.1} MB in {:.2} s ({:.1} MB/s)",
+            self.inputs_seen,
+            self.documents_written,
+            if statuses.is_empty() { "none".to_string() } else { statuses.join(", ") },
+            self.duplicates,
+            self.cells,
+            self.checks_failed,
+            mb,
+            self.seconds,
+            if self.seconds > 0.0 { mb / self.seconds } else { 0.0 }
+        );
+        if self.already_present > 0 {
+            s.push_str(&format!(
+                "; {} already in the dataset",
+                self.already_present
+            ));
+        }
+        if self.committed {
+            s.push_str(&format!(" -> {} (run {})", out.display(), self.run_id));
+        } else {
+            s.push_str(&format!("; nothing new, {} unchanged", out.display()));
+        }
+        for d in &self.skipped_dirs {
+            s.push_str(&format!("\ngongkai: not followed: {d}"));
+        }
+        s
+    }
+}
+
+/// Bail with a usage error (used by the CLI for argument checks).
+pub fn usage_error(msg: String) -> anyhow::Error {
+    usage(msg)
+}

@@ -1,0 +1,544 @@
+//! Parquet output: one writer per (table, year), Hive directories, `_manifest.json`, and the
+//! atomic commit of a staging directory. The files of a run are written into a staging
+//! directory beside the output (a hidden sibling, never matched by `out/<table>/**`), then swapped
+//! in with one `renameat2(RENAME_EXCHANGE)`: readers see the old dataset or the new one.
+
+use crate::model::{Cell, Check, Processed};
+use anyhow::{bail, Context, Result};
+use arrow_array::builder::{
+    Float64Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder,
+};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Table {
+    Documents,
+    Cells,
+    Checks,
+}
+
+impl Table {
+    pub const ALL: [Table; 3] = [Table::Documents, Table::Cells, Table::Checks];
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Documents => "documents",
+            Table::Cells => "cells",
+            Table::Checks => "checks",
+        }
+    }
+    pub fn schema(self) -> SchemaRef {
+        let s = |n: &str| Field::new(n, DataType::Utf8, false);
+        let sn = |n: &str| Field::new(n, DataType::Utf8, true);
+        let list = |n: &str| {
+            Field::new(
+                n,
+                DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+                false,
+            )
+        };
+        let i32f = |n: &str| Field::new(n, DataType::Int32, false);
+        let f64n = |n: &str| Field::new(n, DataType::Float64, true);
+        Arc::new(Schema::new(match self {
+            Table::Documents => vec![
+                s("doc_id"),
+                s("source_path"),
+                list("duplicate_paths"),
+                s("form_version"),
+                sn("agency"),
+                sn("province"),
+                sn("prefecture"),
+                sn("county"),
+                sn("region_code"),
+                sn("encoding"),
+                sn("script"),
+                sn("layout"),
+                s("status"),
+                list("problems"),
+                i32f("n_cells"),
+                i32f("n_values"),
+                i32f("n_checks_failed"),
+                Field::new("bytes", DataType::Int64, false),
+                s("run_id"),
+            ],
+            Table::Cells => vec![
+                s("doc_id"),
+                s("form_version"),
+                s("section"),
+                s("item"),
+                s("metric"),
+                f64n("value"),
+                s("status"),
+                sn("raw"),
+                s("unit"),
+                Field::new("line", DataType::Int32, true),
+            ],
+            Table::Checks => vec![
+                s("doc_id"),
+                s("check"),
+                f64n("expected"),
+                f64n("actual"),
+                sn("reason"),
+                s("outcome"),
+            ],
+        }))
+    }
+}
+
+/// One `documents` row: what `process` found plus where the file was and when it was written.
+#[derive(Debug, Clone)]
+pub struct DocRecord {
+    pub doc_id: String,
+    pub source_path: String,
+    pub duplicate_paths: Vec<String>,
+    pub bytes: u64,
+    pub processed: Processed,
+}
+
+impl DocRecord {
+    /// The partition: the statistics year, 0 when unknown.
+    pub fn year(&self) -> i32 {
+        self.processed.info.year.unwrap_or(0)
+    }
+}
+
+/// A file of the dataset, as listed in the manifest.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FileEntry {
+    pub path: String,
+    pub table: String,
+    pub year: i32,
+    pub rows: u64,
+    pub bytes: u64,
+    pub run_id: String,
+}
+
+/// Rows buffered before they are handed to the Parquet writer as one batch.
+const BATCH_ROWS: usize = 8192;
+
+enum Rows {
+    Documents(Vec<DocRecord>),
+    Cells(Vec<(Arc<str>, Cell)>),
+    Checks(Vec<(Arc<str>, Check)>),
+}
+
+struct Part {
+    run_id: Arc<str>,
+    writer: ArrowWriter<File>,
+    rel_path: String,
+    rows: Rows,
+    written: u64,
+}
+
+pub struct DatasetWriter {
+    root: PathBuf,
+    run_id: String,
+    props: WriterProperties,
+    parts: BTreeMap<(Table, i32), Part>,
+    files: Vec<FileEntry>,
+}
+
+impl DatasetWriter {
+    pub fn new(
+        root: &Path,
+        run_id: &str,
+        compression: &str,
+        zstd_level: i32,
+        row_group_rows: usize,
+    ) -> Result<Self> {
+        let compression = match compression {
+            "zstd" => Compression::ZSTD(ZstdLevel::try_new(zstd_level)?),
+            "snappy" => Compression::SNAPPY,
+            _ => Compression::UNCOMPRESSED,
+        };
+        let props = WriterProperties::builder()
+            .set_compression(compression)
+            .set_max_row_group_row_count(Some(row_group_rows))
+            .set_created_by(format!("gongkai {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        Ok(DatasetWriter {
+            root: root.to_path_buf(),
+            run_id: run_id.to_string(),
+            props,
+            parts: BTreeMap::new(),
+            files: Vec::new(),
+        })
+    }
+
+    fn part(&mut self, table: Table, year: i32) -> Result<&mut Part> {
+        if !self.parts.contains_key(&(table, year)) {
+            let rel_dir = format!("{}/year={year}", table.name());
+            let rel_path = format!("{rel_dir}/part-{}.parquet", self.run_id);
+            std::fs::create_dir_all(self.root.join(&rel_dir))
+                .with_context(|| format!("creating {}", self.root.join(&rel_dir).display()))?;
+            let file = File::create(self.root.join(&rel_path))
+                .with_context(|| format!("creating {}", self.root.join(&rel_path).display()))?;
+            let writer = ArrowWriter::try_new(file, table.schema(), Some(self.props.clone()))?;
+            let rows = match table {
+                Table::Documents => Rows::Documents(Vec::new()),
+                Table::Cells => Rows::Cells(Vec::new()),
+                Table::Checks => Rows::Checks(Vec::new()),
+            };
+            self.parts.insert(
+                (table, year),
+                Part {
+                    run_id: Arc::from(self.run_id.as_str()),
+                    writer,
+                    rel_path,
+                    rows,
+                    written: 0,
+                },
+            );
+        }
+        Ok(self.parts.get_mut(&(table, year)).expect("inserted above"))
+    }
+
+    /// Write one document's rows into its year's files.
+    pub fn write(&mut self, doc: DocRecord) -> Result<()> {
+        let year = doc.year();
+        let id: Arc<str> = Arc::from(doc.doc_id.as_str());
+        if !doc.processed.cells.is_empty() {
+            let part = self.part(Table::Cells, year)?;
+            if let Rows::Cells(v) = &mut part.rows {
+                v.extend(doc.processed.cells.iter().map(|c| (id.clone(), c.clone())));
+            }
+            part.flush_if_full()?;
+        }
+        if !doc.processed.checks.is_empty() {
+            let part = self.part(Table::Checks, year)?;
+            if let Rows::Checks(v) = &mut part.rows {
+                v.extend(doc.processed.checks.iter().map(|c| (id.clone(), c.clone())));
+            }
+            part.flush_if_full()?;
+        }
+        let part = self.part(Table::Documents, year)?;
+        if let Rows::Documents(v) = &mut part.rows {
+            v.push(doc);
+        }
+        part.flush_if_full()
+    }
+
+    /// Close every file; returns the manifest entries of the files written.
+    pub fn finish(mut self) -> Result<Vec<FileEntry>> {
+        let run_id = self.run_id.clone();
+        for ((table, year), mut part) in std::mem::take(&mut self.parts) {
+            part.flush()?;
+            part.writer.close()?;
+            let bytes = std::fs::metadata(self.root.join(&part.rel_path))?.len();
+            self.files.push(FileEntry {
+                path: part.rel_path,
+                table: table.name().into(),
+                year,
+                rows: part.written,
+                bytes,
+                run_id: run_id.clone(),
+            });
+        }
+        Ok(self.files)
+    }
+}
+
+impl Part {
+    fn len(&self) -> usize {
+        match &self.rows {
+            Rows::Documents(v) => v.len(),
+            Rows::Cells(v) => v.len(),
+            Rows::Checks(v) => v.len(),
+        }
+    }
+
+    fn flush_if_full(&mut self) -> Result<()> {
+        if self.len() >= BATCH_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.len() == 0 {
+            return Ok(());
+        }
+        let n = self.len() as u64;
+        let batch = match &mut self.rows {
+            Rows::Documents(v) => documents_batch(v, &self.run_id)?,
+            Rows::Cells(v) => cells_batch(v)?,
+            Rows::Checks(v) => checks_batch(v)?,
+        };
+        match &mut self.rows {
+            Rows::Documents(v) => v.clear(),
+            Rows::Cells(v) => v.clear(),
+            Rows::Checks(v) => v.clear(),
+        }
+        self.writer.write(&batch)?;
+        self.written += n;
+        Ok(())
+    }
+}
+
+fn strings<'a>(it: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
+    let mut b = StringBuilder::new();
+    for s in it {
+        b.append_option(s);
+    }
+    Arc::new(b.finish())
+}
+
+fn lists<'a, I: Iterator<Item = &'a str>>(it: impl Iterator<Item = I>) -> ArrayRef {
+    let mut b = ListBuilder::new(StringBuilder::new());
+    for inner in it {
+        for s in inner {
+            b.values().append_value(s);
+        }
+        b.append(true);
+    }
+    Arc::new(b.finish())
+}
+
+fn documents_batch(rows: &[DocRecord], run_id: &str) -> Result<RecordBatch> {
+    let info = |f: fn(&DocRecord) -> Option<&str>| strings(rows.iter().map(f));
+    let ints = |f: fn(&DocRecord) -> i32| {
+        let mut b = Int32Builder::new();
+        rows.iter().for_each(|r| b.append_value(f(r)));
+        Arc::new(b.finish()) as ArrayRef
+    };
+    let mut bytes = Int64Builder::new();
+    rows.iter().for_each(|r| bytes.append_value(r.bytes as i64));
+    let cols: Vec<ArrayRef> = vec![
+        info(|r| Some(&r.doc_id)),
+        info(|r| Some(&r.source_path)),
+        lists(
+            rows.iter()
+                .map(|r| r.duplicate_paths.iter().map(String::as_str)),
+        ),
+        info(|r| Some(r.processed.info.form_version.unwrap_or_default().as_str())),
+        info(|r| r.processed.info.agency.as_deref()),
+        info(|r| r.processed.info.province.as_deref()),
+        info(|r| r.processed.info.prefecture.as_deref()),
+        info(|r| r.processed.info.county.as_deref()),
+        info(|r| r.processed.info.region_code.as_deref()),
+        info(|r| r.processed.info.encoding),
+        info(|r| r.processed.info.script),
+        info(|r| r.processed.info.layout),
+        info(|r| Some(r.processed.status().as_str())),
+        lists(
+            rows.iter()
+                .map(|r| r.processed.problems.iter().map(|p| p.code())),
+        ),
+        ints(|r| r.processed.cells.len() as i32),
+        ints(|r| r.processed.n_values() as i32),
+        ints(|r| r.processed.n_checks_failed() as i32),
+        Arc::new(bytes.finish()),
+        strings(rows.iter().map(|_| Some(run_id))),
+    ];
+    Ok(RecordBatch::try_new(Table::Documents.schema(), cols)?)
+}
+
+fn cells_batch(rows: &[(Arc<str>, Cell)]) -> Result<RecordBatch> {
+    let col = |f: fn(&(Arc<str>, Cell)) -> Option<&str>| strings(rows.iter().map(f));
+    let mut value = Float64Builder::new();
+    let mut line = Int32Builder::new();
+    for (_, c) in rows {
+        value.append_option(c.value);
+        line.append_option(c.line.map(|l| l as i32));
+    }
+    let cols: Vec<ArrayRef> = vec![
+        col(|r| Some(&r.0)),
+        col(|r| Some(r.1.form_version.as_str())),
+        col(|r| Some(r.1.section.as_str())),
+        col(|r| Some(r.1.item)),
+        col(|r| Some(r.1.metric)),
+        Arc::new(value.finish()),
+        col(|r| Some(r.1.status.as_str())),
+        col(|r| r.1.raw.as_deref()),
+        col(|r| Some(r.1.unit.as_str())),
+        Arc::new(line.finish()),
+    ];
+    Ok(RecordBatch::try_new(Table::Cells.schema(), cols)?)
+}
+
+fn checks_batch(rows: &[(Arc<str>, Check)]) -> Result<RecordBatch> {
+    let col = |f: fn(&(Arc<str>, Check)) -> Option<&str>| strings(rows.iter().map(f));
+    let mut expected = Float64Builder::new();
+    let mut actual = Float64Builder::new();
+    for (_, c) in rows {
+        expected.append_option(c.expected);
+        actual.append_option(c.actual);
+    }
+    let cols: Vec<ArrayRef> = vec![
+        col(|r| Some(&r.0)),
+        col(|r| Some(&r.1.check)),
+        Arc::new(expected.finish()),
+        Arc::new(actual.finish()),
+        col(|r| r.1.reason),
+        col(|r| Some(r.1.outcome.as_str())),
+    ];
+    Ok(RecordBatch::try_new(Table::Checks.schema(), cols)?)
+}
+
+/// `_manifest.json`: what the dataset holds and how it got there.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+pub struct Manifest {
+    pub format: u32,
+    pub runs: Vec<RunRecord>,
+    pub files: Vec<FileEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunRecord {
+    pub run_id: String,
+    pub kind: String,
+    pub started: String,
+    pub finished: String,
+    pub input: String,
+    pub inputs_seen: u64,
+    pub documents_written: u64,
+    pub by_status: BTreeMap<String, u64>,
+    pub cells: u64,
+    pub checks_failed: u64,
+    pub files: Vec<String>,
+}
+
+pub const MANIFEST: &str = "_manifest.json";
+
+impl Manifest {
+    pub fn read(dir: &Path) -> Result<Option<Manifest>> {
+        let path = dir.join(MANIFEST);
+        match std::fs::read(&path) {
+            Ok(b) => Ok(Some(serde_json::from_slice(&b).with_context(|| {
+                format!("{}: not a gongkai manifest", path.display())
+            })?)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
+    pub fn write(&self, dir: &Path) -> Result<()> {
+        let path = dir.join(MANIFEST);
+        std::fs::write(&path, serde_json::to_vec_pretty(self)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        Ok(())
+    }
+}
+
+/// Where a run stages its files: a hidden sibling of the output.
+pub fn staging_dir(out: &Path, run_id: &str) -> PathBuf {
+    sibling(out, &format!("staging-{run_id}"))
+}
+
+pub fn sibling(out: &Path, suffix: &str) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    out.with_file_name(format!(".{name}.{suffix}"))
+}
+
+/// Remove staging directories that a killed run left behind (the caller holds the lock).
+pub fn remove_stale_staging(out: &Path) {
+    let Some(parent) = out.parent().map(|p| {
+        if p.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            p
+        }
+    }) else {
+        return;
+    };
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}.staging-");
+    if let Ok(rd) = std::fs::read_dir(parent) {
+        for e in rd.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
+/// Make `staging` the dataset at `out` in one atomic step; the previous dataset is removed after.
+pub fn commit(staging: &Path, out: &Path) -> Result<()> {
+    if !out.exists() {
+        std::fs::rename(staging, out)
+            .with_context(|| format!("moving {} to {}", staging.display(), out.display()))?;
+    } else {
+        exchange(staging, out)?;
+        // `staging` now holds the old dataset.
+        std::fs::remove_dir_all(staging)
+            .with_context(|| format!("removing old dataset at {}", staging.display()))?;
+    }
+    sync_dir(out.parent().unwrap_or(Path::new(".")));
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    if let Ok(f) = File::open(dir) {
+        let _ = f.sync_all();
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes())?;
+    let cb = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: two valid NUL-terminated paths; renameat2 does not retain them.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc != 0 {
+        bail!(
+            "swapping {} and {}: {}",
+            a.display(),
+            b.display(),
+            std::io::Error::last_os_error()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(a: &Path, b: &Path) -> Result<()> {
+    // Not atomic: a reader may briefly see no dataset. Linux is the supported platform.
+    let old = b.with_extension("old");
+    std::fs::rename(b, &old)?;
+    std::fs::rename(a, b)?;
+    std::fs::rename(&old, a)?;
+    Ok(())
+}
+
+/// Fsync every file under `dir` before it becomes visible.
+pub fn sync_tree(dir: &Path) -> Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        if e.file_type()?.is_dir() {
+            sync_tree(&e.path())?;
+        } else {
+            File::open(e.path())?.sync_all()?;
+        }
+    }
+    sync_dir(dir);
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! `gongkai status`: what a dataset holds, from its manifest.
+
+use crate::sink::Manifest;
+use anyhow::{bail, Result};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::Path;
+
+pub fn status(out: &Path) -> Result<String> {
+    let Some(m) = Manifest::read(out)? else {
+        bail!(
+            "{}: no gongkai dataset here (no _manifest.json)",
+            out.display()
+        );
+    };
+    let mut s = String::new();
+    writeln!(s, "dataset {}", out.display())?;
+    let mut years: BTreeMap<i32, u64> = BTreeMap::new();
+    for f in m.files.iter().filter(|f| f.table == "documents") {
+        *years.entry(f.year).or_default() += f.rows;
+    }
+    let docs: u64 = years.values().sum();
+    writeln!(s, "documents: {docs}")?;
+    let ys: Vec<String> = years.iter().map(|(y, n)| format!("{y}: {n}")).collect();
+    writeln!(s, "by year: {}", ys.join(", "))?;
+    let mut by_status: BTreeMap<&str, u64> = BTreeMap::new();
+    let (mut cells, mut failed) = (0, 0);
+    for r in &m.runs {
+        for (k, v) in &r.by_status {
+            *by_status.entry(k).or_default() += v;
+        }
+        cells += r.cells;
+        failed += r.checks_failed;
+    }
+    let bs: Vec<String> = by_status.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    writeln!(s, "by status: {}", bs.join(", "))?;
+    writeln!(s, "cells: {cells}; checks failed: {failed}")?;
+    writeln!(s, "runs:")?;
+    for r in &m.runs {
+        writeln!(
+            s,
+            "  {} {} {} -> {} documents from {}",
+            r.run_id, r.kind, r.finished, r.documents_written, r.input
+        )?;
+    }
+    Ok(s)
+}
