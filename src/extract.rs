@@ -97,33 +97,31 @@ pub fn fit<'a>(values: &[&'a TCell], n: usize) -> Fit<'a> {
 
 /// Align an unlabelled block (section 四's single data row): every offset at which all cells
 /// outside the window are empty is possible; if they disagree, it is in doubt.
-pub fn fit_block<'a>(values: &[&'a TCell], n: usize, layout: Layout) -> Fit<'a> {
+pub fn fit_block<'a>(values: &[&'a TCell], n: usize) -> Fit<'a> {
     if values.len() <= n {
         if values.len() == n || values.iter().all(|c| is_empty(c)) {
             return fit(values, n);
         }
         return Fit::Misaligned;
     }
-    let _ = layout;
-    let mut result: Option<Vec<Option<&'a TCell>>> = None;
-    for off in 0..=values.len() - n {
-        let outside_empty = values[..off]
+    // Row padding (`||||`) is never data: when some window avoids it, only such windows count.
+    let possible = |off: usize, allow_pad: bool| {
+        values[..off]
             .iter()
             .chain(&values[off + n..])
-            .all(|c| is_empty(c));
-        if !outside_empty {
-            continue;
-        }
+            .all(|c| is_empty(c))
+            && (allow_pad || values[off..off + n].iter().all(|c| !c.pad))
+    };
+    let allow_pad = !(0..=values.len() - n).any(|off| possible(off, false));
+    let mut result: Option<Vec<Option<&'a TCell>>> = None;
+    for off in (0..=values.len() - n).filter(|&off| possible(off, allow_pad)) {
         let window: Vec<Option<&'a TCell>> =
             values[off..off + n].iter().map(|c| Some(*c)).collect();
         match &result {
             None => result = Some(window),
             Some(prev) => {
-                let same = prev
-                    .iter()
-                    .zip(&window)
-                    .all(|(a, b)| a.map(|c| c.text.trim()) == b.map(|c| c.text.trim()));
-                if !same {
+                let text = |c: &Option<&TCell>| c.map(|c| c.text.trim().to_string());
+                if !prev.iter().zip(&window).all(|(a, b)| text(a) == text(b)) {
                     return Fit::Misaligned;
                 }
             }
@@ -271,6 +269,7 @@ mod tests {
                 line: i as u32 + 1,
                 row: i as u32,
                 delimited: false,
+                pad: false,
             })
             .collect()
     }
@@ -303,14 +302,14 @@ mod tests {
         ]);
         let c = cells(&t);
         let v: Vec<&TCell> = c.iter().collect();
-        match fit_block(&v, 15, Layout::PipeCells) {
+        match fit_block(&v, 15) {
             Fit::Cells(x) => assert_eq!(x[5].unwrap().text, "2"),
             _ => panic!("expected alignment"),
         }
         let c = cells(&["", "1", "", ""]);
         let v: Vec<&TCell> = c.iter().collect();
         assert_eq!(
-            fit_block(&v, 2, Layout::PipeCells),
+            fit_block(&v, 2),
             Fit::Misaligned,
             "1 could be either column"
         );

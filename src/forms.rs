@@ -263,18 +263,25 @@ pub fn canonical(s: &str) -> String {
             c => out.push(c),
         }
     }
-    if out.contains('檔') {
-        for (from, to) in &FORMS_VOCAB {
-            if out.contains(from) {
-                out = out.replace(from, to);
-            }
+    for (from, to) in VOCABULARY.iter() {
+        if out.contains(from.as_str()) {
+            out = out.replace(from.as_str(), to);
         }
     }
     out
 }
 
-// The vocabulary map must be usable while FORMS itself is being built, so it is a const.
-const FORMS_VOCAB: [(&str, &str); 1] = [("檔案", "文件")];
+/// Words of traditional mirrors mapped for label matching. Loaded on its own (not through
+/// FORMS) because building FORMS canonicalises labels with [`canonical`].
+static VOCABULARY: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
+    #[derive(Deserialize)]
+    struct OnlyVocabulary {
+        vocabulary: Vec<(String, String)>,
+    }
+    toml::from_str::<OnlyVocabulary>(FORMS_TOML)
+        .expect("data/forms.toml is valid (unit-tested)")
+        .vocabulary
+});
 
 /// `一.` `(一)` `1.` `1)` `(1)` at the start of a canonical label.
 pub fn strip_enumerator(s: &str) -> &str {
@@ -370,7 +377,7 @@ mod tests {
         assert_eq!(strip_enumerator("一.本年新收"), "本年新收");
         assert_eq!(strip_enumerator("12.x"), "x");
         assert_eq!(strip_enumerator("规章"), "规章");
-        assert_eq!(canonical("規範性檔案"), "規範性文件");
+        assert_eq!(canonical("规范性档案"), "规范性文件");
     }
 
     #[test]

@@ -124,6 +124,7 @@ impl<'a> Reader<'a> {
                 line: self.text_line,
                 row,
                 delimited: true,
+                pad: false,
             });
         }
         self.text.clear();
@@ -258,6 +259,7 @@ impl<'a> Reader<'a> {
                 line,
                 row,
                 delimited: true,
+                pad: false,
             });
         }
     }

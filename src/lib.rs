@@ -21,6 +21,7 @@ pub mod run;
 pub mod segment;
 pub mod sink;
 pub mod status;
+pub mod synth;
 pub mod validate;
 
 pub use pipeline::process;

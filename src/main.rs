@@ -45,6 +45,30 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Write a synthetic dump with known truth (DIR and DIR.truth.jsonl beside it).
+    Synth {
+        /// Number of reports
+        #[arg(long, default_value_t = 1000)]
+        docs: usize,
+        /// Random seed (same seed, same dump)
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the dump
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Generate reports in memory, run the pipeline on them and compare every cell with the truth.
+    Accuracy {
+        /// Number of reports
+        #[arg(long, default_value_t = 2000)]
+        docs: usize,
+        /// Random seed
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print the documents whose cells differ from the truth (at most N)
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        show: usize,
+    },
 }
 
 #[derive(Args)]
@@ -83,6 +107,48 @@ fn main() -> ExitCode {
         }
     };
     let (mode, args) = match cli.command {
+        Command::Synth { docs, seed, out } => {
+            return match gongkai::synth::write_dump(&out, docs, seed) {
+                Ok(bytes) => {
+                    eprintln!(
+                        "gongkai: wrote {docs} reports ({:.1} MB) to {} and their truth beside it",
+                        bytes as f64 / 1e6,
+                        out.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("gongkai: writing {}: {e}", out.display());
+                    ExitCode::from(1)
+                }
+            };
+        }
+        Command::Accuracy { docs, seed, show } => {
+            let (score, results) = gongkai::synth::accuracy(docs, seed);
+            let mut shown = 0;
+            for (truth, p) in &results {
+                if shown >= show {
+                    break;
+                }
+                let mut one = gongkai::synth::Score::default();
+                one.add(truth, p);
+                if one.wrong + one.invented + one.missed > 0
+                    || one.flagged < one.must_flag
+                    || one.false_flags > 0
+                {
+                    shown += 1;
+                    println!("{} layout={} encoding={:?} traditional={} problems={:?} wrong={} invented={} missed={} flagged={}/{}",
+                        truth.path, truth.layout, truth.encoding, truth.traditional,
+                        p.problems.iter().map(|x| x.code()).collect::<Vec<_>>(), one.wrong, one.invented, one.missed, one.flagged, one.must_flag);
+                }
+            }
+            println!("{}", score.report());
+            return if score.invented == 0 && score.wrong == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            };
+        }
         Command::Build(a) => (Mode::Build, a),
         Command::Append(a) => (Mode::Append, a),
         Command::Status { out } => {

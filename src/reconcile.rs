@@ -184,7 +184,7 @@ pub fn reconcile(x: &Extracted, text: &str) -> Reconciled {
                 out.problems.push(Problem::MissingSection);
                 Some(vec![None; n])
             }
-            Some(v) => match fit_block(v, n, x.layout) {
+            Some(v) => match fit_block(v, n) {
                 Fit::Cells(c) => Some(c),
                 Fit::Misaligned => {
                     out.problems.push(Problem::MisalignedRow);

@@ -16,6 +16,9 @@ pub struct TCell {
     /// Row id; cells of one table row share it when `delimited`.
     pub row: u32,
     pub delimited: bool,
+    /// Padding that ends a row: an empty cell from a line of several `|` in the cell-per-line
+    /// layout (`||||`). Never a data cell.
+    pub pad: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +102,7 @@ pub fn tokenize(text: &str, layout: Layout) -> Vec<TCell> {
                 line: i as u32 + 1,
                 row: i as u32 + 1,
                 delimited: false,
+                pad: false,
             })
             .collect(),
     }
@@ -120,12 +124,17 @@ fn tokenize_pipes(text: &str, layout: Layout) -> Vec<TCell> {
                 line: no,
                 row,
                 delimited: true,
+                pad: false,
             });
             continue;
         }
-        if layout == Layout::Markdown && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
+        if layout == Layout::Markdown
+            && t.contains('-')
+            && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
+        {
             continue;
         }
+        let pad = layout == Layout::PipeCells && t.len() >= 2 && t.bytes().all(|b| b == b'|');
         let mut pieces: Vec<&str> = t.split('|').collect();
         if t.ends_with('|') {
             pieces.pop();
@@ -139,6 +148,7 @@ fn tokenize_pipes(text: &str, layout: Layout) -> Vec<TCell> {
                 line: no,
                 row,
                 delimited,
+                pad,
             });
         }
     }
@@ -167,6 +177,7 @@ fn tokenize_tabs(text: &str) -> Vec<TCell> {
                 line: no,
                 row,
                 delimited: true,
+                pad: false,
             });
         } else if in_row && !is_heading(&canonical(line)) {
             let last = out.last_mut().expect("in_row implies a cell");
@@ -182,6 +193,7 @@ fn tokenize_tabs(text: &str) -> Vec<TCell> {
                 line: no,
                 row,
                 delimited: true,
+                pad: false,
             });
         }
     }

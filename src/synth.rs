@@ -1,0 +1,1054 @@
+//! A generator of realistic report files with known truth, for tests, the accuracy harness
+//! and the benchmark. Deterministic for a seed. The truth is written beside the dump and never
+//! read by the pipeline.
+//!
+//! It covers both forms and legacy reports, every layout, both scripts, the common encodings,
+//! CRLF, full-width digits, truncated headers, blanks, units in cells, signed changes,
+//! thousands separators, page chrome and numbers in the prose, and injected source errors.
+
+use crate::forms::FORMS;
+use crate::model::FormVersion;
+use crate::segment::Layout;
+use serde::{Deserialize, Serialize};
+
+/// splitmix64: small, fast, good enough for test data, and stable across platforms.
+#[derive(Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.next() % n
+        }
+    }
+    pub fn chance(&mut self, p: f64) -> bool {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+    }
+    pub fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len() as u64) as usize]
+    }
+    /// Mostly small counts with a long tail, zero often.
+    pub fn count(&mut self, scale: u64) -> u64 {
+        if self.chance(0.45) {
+            0
+        } else if self.chance(0.8) {
+            self.below(scale.max(1))
+        } else {
+            self.below(scale.max(1) * 40)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Encoding {
+    Utf8,
+    Utf8Bom,
+    Gb18030,
+    Big5,
+    Utf16LeBom,
+}
+
+/// What the document states for one cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TruthCell {
+    pub section: String,
+    pub item: String,
+    pub metric: String,
+    /// The number as stated, in the contract's unit; None for a blank cell.
+    pub value: Option<f64>,
+    /// Whether a pipeline can know this value: false where the layout loses the alignment
+    /// (bare lines with blank cells), so NULL is the right answer there.
+    pub recoverable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Truth {
+    pub path: String,
+    pub year: i32,
+    pub form_version: String,
+    pub layout: String,
+    pub encoding: Encoding,
+    pub traditional: bool,
+    pub agency: String,
+    pub cells: Vec<TruthCell>,
+    /// Checks that must fail because an error was injected into the source.
+    pub must_flag: Vec<String>,
+}
+
+pub struct Generated {
+    pub path: String,
+    pub bytes: Vec<u8>,
+    pub truth: Truth,
+}
+
+/// One table cell of the logical document.
+#[derive(Clone, Debug)]
+struct TCell {
+    text: String,
+    colspan: usize,
+    rowspan: usize,
+}
+
+fn c(text: impl Into<String>) -> TCell {
+    TCell {
+        text: text.into(),
+        colspan: 1,
+        rowspan: 1,
+    }
+}
+
+enum Block {
+    Para(String),
+    Table(Vec<Vec<TCell>>),
+}
+
+const AGENCY_SUFFIXES: [&str; 8] = [
+    "人民政府办公室",
+    "财政局",
+    "教育局",
+    "自然资源局",
+    "市场监督管理局",
+    "卫生健康委员会",
+    "生态环境局",
+    "司法局",
+];
+const COUNTIES: [&str; 12] = [
+    "上高县",
+    "岚皋县",
+    "城固县",
+    "郎溪县",
+    "阜新市",
+    "宜春市",
+    "安康市",
+    "汉中市",
+    "宣城市",
+    "南昌县",
+    "武功县",
+    "平利县",
+];
+
+/// Labels as printed on the form: the data's first label with its enumerator written the
+/// official way (`一、`), plus the notes that real forms print after some labels.
+fn display(label: &str) -> String {
+    let notes = [
+        (
+            "(二)部分公开",
+            "(二)部分公开(区分处理的,只计这一情形,不计其他情形)",
+        ),
+        (
+            "1.申请人无正当理由逾期不补正",
+            "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        ),
+        (
+            "2.申请人逾期未按收费通知要求缴纳费用",
+            "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        ),
+        ("3.危及三安全一稳定", "3.危及“三安全一稳定”"),
+    ];
+    if let Some((_, full)) = notes.iter().find(|(k, _)| *k == label) {
+        return full.to_string();
+    }
+    for n in ["一", "二", "三", "四"] {
+        if let Some(rest) = label.strip_prefix(&format!("{n}.")) {
+            return format!("{n}、{rest}");
+        }
+    }
+    label.to_string()
+}
+
+pub struct Generator {
+    rng: Rng,
+    cc: opencc_fmmseg::OpenCC,
+}
+
+impl Generator {
+    pub fn new(seed: u64) -> Generator {
+        Generator {
+            rng: Rng::new(seed),
+            cc: opencc_fmmseg::OpenCC::new(),
+        }
+    }
+
+    /// The `i`-th document. The mix: most reports simplified UTF-8, both forms, some legacy.
+    pub fn document(&mut self, i: usize) -> Generated {
+        let r = &mut self.rng;
+        let kind = r.below(100);
+        let (form, year) = if kind < 8 {
+            (FormVersion::Legacy, 2010 + r.below(9) as i32)
+        } else if kind < 45 {
+            (FormVersion::V2019, 2019 + r.below(2) as i32)
+        } else {
+            (FormVersion::V2021, 2021 + r.below(5) as i32)
+        };
+        let layout = *r.pick(&[
+            Layout::PipeCells,
+            Layout::PipeCells,
+            Layout::PipeRows,
+            Layout::PipeRows,
+            Layout::TabCells,
+            Layout::BareLines,
+            Layout::Markdown,
+            Layout::Html,
+            Layout::Html,
+        ]);
+        let traditional = r.chance(0.1);
+        let encoding = if traditional {
+            *r.pick(&[
+                Encoding::Big5,
+                Encoding::Utf8,
+                Encoding::Big5,
+                Encoding::Utf16LeBom,
+            ])
+        } else {
+            *r.pick(&[
+                Encoding::Utf8,
+                Encoding::Utf8,
+                Encoding::Utf8,
+                Encoding::Utf8,
+                Encoding::Utf8Bom,
+                Encoding::Gb18030,
+                Encoding::Gb18030,
+                Encoding::Utf16LeBom,
+            ])
+        };
+        let options = Options {
+            crlf: r.chance(0.15),
+            fullwidth: r.chance(0.1),
+            blanks_for_zero: r.chance(0.2),
+            truncated_headers: r.chance(0.3),
+            inject_error: r.chance(0.1) && layout != Layout::BareLines,
+            // Legacy mirrors rewrite 文件 as 檔案.
+            vocabulary: traditional && r.chance(0.3),
+        };
+        let agency = format!("{}{}", r.pick(&COUNTIES), r.pick(&AGENCY_SUFFIXES));
+        let ext = if layout == Layout::Html {
+            "html"
+        } else if layout == Layout::Markdown {
+            "md"
+        } else {
+            "txt"
+        };
+        let path = format!("{year}/{:06}_{}.{ext}", i, layout.as_str());
+        let mut truth = Truth {
+            path: path.clone(),
+            year,
+            form_version: form.as_str().to_string(),
+            layout: layout.as_str().to_string(),
+            encoding,
+            traditional,
+            agency: agency.clone(),
+            cells: Vec::new(),
+            must_flag: Vec::new(),
+        };
+        let blocks = if form == FormVersion::Legacy {
+            truth.layout = String::new();
+            self.legacy(year, &agency)
+        } else {
+            self.report(form, year, &agency, &options, layout, &mut truth)
+        };
+        let mut text = render(&blocks, layout);
+        if traditional {
+            text = self.cc.s2t(&text, false);
+            if options.vocabulary {
+                text = text.replace("規範性文件", "規範性檔案");
+            }
+        }
+        if options.fullwidth {
+            text = text
+                .chars()
+                .map(|ch| {
+                    if ch.is_ascii_digit() {
+                        char::from_u32(ch as u32 + 0xFEE0).unwrap_or(ch)
+                    } else {
+                        ch
+                    }
+                })
+                .collect();
+        }
+        if options.crlf {
+            text = text.replace('\n', "\r\n");
+        }
+        let bytes = encode(&text, encoding, layout == Layout::Html);
+        // Big5 cannot encode everything: fall back to UTF-8 rather than write lossy bytes.
+        let (bytes, encoding) = match bytes {
+            Some(b) => (b, encoding),
+            None => (text.into_bytes(), Encoding::Utf8),
+        };
+        truth.encoding = encoding;
+        Generated { path, bytes, truth }
+    }
+
+    fn legacy(&mut self, year: i32, agency: &str) -> Vec<Block> {
+        let r = &mut self.rng;
+        let (a, b, cnum) = (r.below(3000), r.below(40), r.below(30));
+        vec![
+            Block::Para(format!("{agency}{year}年政府信息公开工作年度报告")),
+            Block::Para(format!("根据《中华人民共和国政府信息公开条例》(国务院令第492号)要求,现公布{agency}{year}年政府信息公开工作年度报告。")),
+            Block::Para("一、概述".into()),
+            Block::Para(format!("{year}年,我单位主动公开政府信息{a}条,受理依申请公开{b}件。")),
+            Block::Para("二、主动公开政府信息情况".into()),
+            Block::Para(format!("全年主动公开政府信息{a}条,其中规范性文件{cnum}条。")),
+            Block::Para("三、依申请公开政府信息情况".into()),
+            Block::Para(format!("同意公开答复数{b}件,不同意公开答复数0件。")),
+            Block::Para("四、政府信息公开的收费及减免情况".into()),
+            Block::Para("本年度未收取任何费用。".into()),
+            Block::Para("五、因政府信息公开申请行政复议、提起行政诉讼的情况".into()),
+            Block::Para("本年度无行政复议和行政诉讼。".into()),
+        ]
+    }
+
+    fn report(
+        &mut self,
+        form: FormVersion,
+        year: i32,
+        agency: &str,
+        o: &Options,
+        layout: Layout,
+        truth: &mut Truth,
+    ) -> Vec<Block> {
+        let f = &*FORMS;
+        let r = &mut self.rng;
+        let bare = layout == Layout::BareLines;
+        let mut blocks = vec![
+            Block::Para(format!("日期: {}-01-{:02} 浏览量:{} 来源:{agency}", year + 1, 10 + r.below(18), r.below(2000))),
+            Block::Para(format!("{agency}{year}年政府信息公开工作年度报告")),
+            Block::Para(format!(
+                "本报告由{agency}根据《中华人民共和国政府信息公开条例》编制。报告所列数据的统计期限自{year}年1月1日至{year}年12月31日。"
+            )),
+            Block::Para("一、总体情况".into()),
+            Block::Para(format!("{year}年,我单位主动公开政府信息{}条,组织培训{}次,共{}人参加。", r.below(900), r.below(9), r.below(300))),
+            Block::Para("二、主动公开政府信息情况".into()),
+        ];
+        // Section 二.
+        let tables: Vec<_> = f.s2.iter().filter(|t| t.version == form).collect();
+        for t in tables {
+            let width = 1 + t.metrics.len().max(1);
+            let mut rows = vec![vec![TCell {
+                text: format!("第二十条第{}项", t.table),
+                colspan: 4,
+                rowspan: 1,
+            }]];
+            let mut header = vec![c("信息内容")];
+            for h in &t.headers {
+                let h = &h.full;
+                let text =
+                    if o.truncated_headers && h.chars().count() > 4 && h.starts_with("本年新") {
+                        "本年新".to_string()
+                    } else {
+                        h.clone()
+                    };
+                header.push(c(text));
+            }
+            rows.push(header);
+            for (item, labels) in &t.rows {
+                let label = if *item == "normative_docs" && form == FormVersion::V2019 {
+                    "规范性文件".to_string()
+                } else {
+                    labels[0].full.clone()
+                };
+                let mut row = vec![c(display(&label))];
+                for m in &t.metrics {
+                    let money = t.money.contains(m);
+                    let (text, value) = if money {
+                        let wan = r.below(90_000) as f64 / 100.0;
+                        match r.below(3) {
+                            0 => (format!("{wan}万元"), Some(wan)),
+                            1 if form == FormVersion::V2019 => (
+                                format!("{}元", (wan * 10_000.0).round()),
+                                Some((wan * 10_000.0).round() / 10_000.0),
+                            ),
+                            _ => (format!("{wan}"), Some(wan)),
+                        }
+                    } else if *m == "change" {
+                        let v = r.below(40) as i64 - 20;
+                        let text = if v > 0 && r.chance(0.3) {
+                            format!("+{v}")
+                        } else {
+                            v.to_string()
+                        };
+                        (text, Some(v as f64))
+                    } else {
+                        let v = r.count(30);
+                        let text = if v >= 1000 && r.chance(0.3) {
+                            thousands(v)
+                        } else {
+                            v.to_string()
+                        };
+                        (text, Some(v as f64))
+                    };
+                    let (text, value) = if value == Some(0.0) && o.blanks_for_zero {
+                        (String::new(), None)
+                    } else {
+                        (text, value)
+                    };
+                    row.push(c(text));
+                    truth.cells.push(TruthCell {
+                        section: "s2".into(),
+                        item: item.to_string(),
+                        metric: m.to_string(),
+                        value,
+                        recoverable: true,
+                    });
+                }
+                rows.push(row);
+            }
+            // Rows have `width` cells at most; a bare layout loses blanks, so a row with a blank is
+            // unrecoverable there.
+            let _ = width;
+            blocks.push(Block::Table(rows));
+        }
+        // Section 三: consistent numbers, then maybe an injected error.
+        blocks.push(Block::Para("三、收到和处理政府信息公开申请情况".into()));
+        let applicant = &f.s3_metrics[..6];
+        let items: Vec<&'static str> = f
+            .s3_rows
+            .iter()
+            .filter(|row| {
+                row.item.is_some()
+                    && row.only.is_none_or(|v| v == form)
+                    && row.split_in != Some(form)
+            })
+            .map(|row| row.item.unwrap())
+            .collect();
+        let results: Vec<&'static str> = items
+            .iter()
+            .copied()
+            .filter(|i| !matches!(*i, "new" | "carried_over" | "total" | "carried_forward"))
+            .collect();
+        let mut grid: std::collections::HashMap<(&str, &str), u64> = Default::default();
+        for (k, m) in applicant.iter().enumerate() {
+            let scale = if k == 0 { 40 } else { 4 };
+            let new = r.count(scale);
+            let over = if r.chance(0.3) { r.below(5) } else { 0 };
+            let forward = r
+                .below(new + over + 1)
+                .min(if r.chance(0.7) { 0 } else { u64::MAX });
+            let mut left = new + over - forward;
+            grid.insert(("new", m), new);
+            grid.insert(("carried_over", m), over);
+            grid.insert(("carried_forward", m), forward);
+            grid.insert(("total", m), left);
+            for (j, res) in results.iter().enumerate() {
+                let v = if j + 1 == results.len() {
+                    left
+                } else if r.chance(0.25) {
+                    r.below(left + 1)
+                } else {
+                    0
+                };
+                left -= v;
+                grid.insert((res, m), v);
+            }
+        }
+        for it in &items {
+            let s: u64 = applicant.iter().map(|m| grid[&(*it, *m)]).sum();
+            grid.insert((it, "total"), s);
+        }
+        let mut stated: std::collections::HashMap<(&str, &str), i64> =
+            grid.iter().map(|(k, v)| (*k, *v as i64)).collect();
+        if o.inject_error {
+            if r.chance(0.5) {
+                *stated.get_mut(&("granted", "total")).unwrap() += 1 + r.below(9) as i64;
+                truth.must_flag.push("s3.row_sum:granted".into());
+            }
+        }
+        let mut rows = vec![
+            vec![
+                TCell {
+                    text: "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)".into(),
+                    colspan: 3,
+                    rowspan: 3,
+                },
+                TCell {
+                    text: "申请人情况".into(),
+                    colspan: 7,
+                    rowspan: 1,
+                },
+            ],
+            vec![
+                TCell {
+                    text: "自然人".into(),
+                    colspan: 1,
+                    rowspan: 2,
+                },
+                TCell {
+                    text: "法人或其他组织".into(),
+                    colspan: 5,
+                    rowspan: 1,
+                },
+                TCell {
+                    text: "总计".into(),
+                    colspan: 1,
+                    rowspan: 2,
+                },
+            ],
+            [
+                "商业企业",
+                "科研机构",
+                "社会公益组织",
+                "法律服务机构",
+                "其他",
+            ]
+            .iter()
+            .map(|s| c(*s))
+            .collect(),
+        ];
+        // Walk the form's rows in order: group labels (三、/(三)不予公开/…) go into the first row
+        // of their group, as in the printed form.
+        let mut pending_groups: Vec<String> = Vec::new();
+        let mut first_result = true;
+        for spec in &f.s3_rows {
+            let Some(it) = spec.item else {
+                if spec.labels[0].full != "三.本年度办理结果" {
+                    pending_groups.push(display(&spec.labels[0].full));
+                }
+                continue;
+            };
+            if spec.split_in == Some(form) {
+                pending_groups.push(display(&spec.labels[0].full));
+                continue;
+            }
+            if !items.contains(&it) {
+                continue;
+            }
+            let mut row = Vec::new();
+            if results.contains(&it) && first_result {
+                row.push(TCell {
+                    text: "三、本年度办理结果".into(),
+                    colspan: 1,
+                    rowspan: results.len() + 4,
+                });
+                first_result = false;
+            }
+            row.extend(pending_groups.drain(..).map(c));
+            row.push(c(display(&spec.labels[0].full)));
+            let blank = |v: i64| v == 0 && o.blanks_for_zero;
+            let any_blank = f.s3_metrics.iter().any(|m| blank(stated[&(it, *m)]));
+            for m in f.s3_metrics.iter() {
+                let v = stated[&(it, *m)];
+                row.push(c(if blank(v) {
+                    String::new()
+                } else {
+                    v.to_string()
+                }));
+                truth.cells.push(TruthCell {
+                    section: "s3".into(),
+                    item: it.to_string(),
+                    metric: m.to_string(),
+                    value: (!blank(v)).then_some(v as f64),
+                    recoverable: !(bare && any_blank),
+                });
+            }
+            rows.push(row);
+        }
+        blocks.push(Block::Table(rows));
+        // Section 四.
+        blocks.push(Block::Para("四、政府信息公开行政复议、行政诉讼情况".into()));
+        let mut values = Vec::new();
+        for g in &f.s4_groups {
+            let parts: Vec<u64> = (0..4)
+                .map(|_| if r.chance(0.85) { 0 } else { r.below(4) })
+                .collect();
+            let mut total: i64 = parts.iter().sum::<u64>() as i64;
+            if o.inject_error && *g == "litigation_direct" && r.chance(0.5) {
+                total += 1;
+                truth.must_flag.push(format!("s4.group_sum:{g}"));
+            }
+            values.extend(parts.iter().map(|v| *v as i64));
+            values.push(total);
+        }
+        let outcomes = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
+        let mut s4 = vec![
+            vec![
+                TCell {
+                    text: "行政复议".into(),
+                    colspan: 5,
+                    rowspan: 1,
+                },
+                TCell {
+                    text: "行政诉讼".into(),
+                    colspan: 10,
+                    rowspan: 1,
+                },
+            ],
+            outcomes
+                .iter()
+                .map(|o| TCell {
+                    text: o.to_string(),
+                    colspan: 1,
+                    rowspan: 2,
+                })
+                .chain([
+                    TCell {
+                        text: "未经复议直接起诉".into(),
+                        colspan: 5,
+                        rowspan: 1,
+                    },
+                    TCell {
+                        text: "复议后起诉".into(),
+                        colspan: 5,
+                        rowspan: 1,
+                    },
+                ])
+                .collect(),
+            outcomes
+                .iter()
+                .chain(outcomes.iter())
+                .map(|o| c(*o))
+                .collect(),
+        ];
+        let any_blank = o.blanks_for_zero && values.contains(&0);
+        s4.push(
+            values
+                .iter()
+                .map(|v| {
+                    c(if *v == 0 && o.blanks_for_zero {
+                        String::new()
+                    } else {
+                        v.to_string()
+                    })
+                })
+                .collect(),
+        );
+        for (k, m) in f.s4_metrics.iter().enumerate() {
+            let blank = values[k] == 0 && o.blanks_for_zero;
+            truth.cells.push(TruthCell {
+                section: "s4".into(),
+                item: "all".into(),
+                metric: m.to_string(),
+                value: (!blank).then_some(values[k] as f64),
+                recoverable: !(bare && any_blank),
+            });
+        }
+        blocks.push(Block::Table(s4));
+        if form == FormVersion::V2021 {
+            derive_truth_other(truth);
+        }
+        if bare {
+            // Bare lines drop blank cells: a row with a blank cannot be aligned.
+            mark_bare_rows(truth);
+        }
+        blocks.push(Block::Para("五、存在的主要问题及改进情况".into()));
+        blocks.push(Block::Para(format!(
+            "一是公开深度不够;二是培训不足。{}年将加强学习,力争公开信息{}条以上。",
+            year + 1,
+            r.below(1000)
+        )));
+        blocks.push(Block::Para("六、其他需要报告的事项".into()));
+        blocks.push(Block::Para("本年度无收取信息处理费情况。".into()));
+        blocks.push(Block::Para(format!(
+            "主办单位:{}人民政府办公室 版权所有 ICP备{}号",
+            &agency[..agency
+                .char_indices()
+                .nth(3)
+                .map(|x| x.0)
+                .unwrap_or(agency.len())],
+            r.below(99_999_999)
+        )));
+        blocks
+    }
+}
+
+struct Options {
+    crlf: bool,
+    fullwidth: bool,
+    blanks_for_zero: bool,
+    truncated_headers: bool,
+    inject_error: bool,
+    vocabulary: bool,
+}
+
+fn thousands(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The 2021 `other` row the pipeline derives: the sum of the three sub-rows.
+fn derive_truth_other(t: &mut Truth) {
+    let f = &*FORMS;
+    for m in &f.s3_metrics {
+        let parts: Vec<&TruthCell> = t
+            .cells
+            .iter()
+            .filter(|c| {
+                c.section == "s3" && c.metric == *m && f.s3_other_parts.contains(&c.item.as_str())
+            })
+            .collect();
+        let value = if parts.iter().all(|p| p.value.is_none()) {
+            None
+        } else {
+            Some(parts.iter().filter_map(|p| p.value).sum())
+        };
+        let recoverable = parts.iter().all(|p| p.recoverable);
+        t.cells.push(TruthCell {
+            section: "s3".into(),
+            item: "other".into(),
+            metric: m.to_string(),
+            value,
+            recoverable,
+        });
+    }
+}
+
+fn mark_bare_rows(t: &mut Truth) {
+    let mut rows: std::collections::HashMap<(String, String), bool> = Default::default();
+    for c in &t.cells {
+        if c.section == "s2" && c.value.is_none() {
+            rows.insert((c.section.clone(), c.item.clone()), true);
+        }
+    }
+    for c in &mut t.cells {
+        if rows.contains_key(&(c.section.clone(), c.item.clone())) {
+            c.recoverable = false;
+        }
+    }
+}
+
+fn render(blocks: &[Block], layout: Layout) -> String {
+    let mut out = String::new();
+    if layout == Layout::Html {
+        out.push_str("<html><head><meta charset=\"utf-8\"><title>政府信息公开工作年度报告</title></head><body>\n<div class=\"nav\"><a href=\"/\">首页</a></div>\n");
+    }
+    for b in blocks {
+        match b {
+            Block::Para(p) => {
+                if layout == Layout::Html {
+                    out.push_str(&format!(
+                        "<p>{}</p>\n",
+                        p.replace('&', "&amp;").replace('<', "&lt;")
+                    ));
+                } else {
+                    out.push_str(p);
+                    out.push('\n');
+                }
+            }
+            Block::Table(rows) => render_table(&mut out, rows, layout),
+        }
+    }
+    if layout == Layout::Html {
+        out.push_str("</body></html>\n");
+    }
+    out
+}
+
+fn render_table(out: &mut String, rows: &[Vec<TCell>], layout: Layout) {
+    let width = rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.colspan).sum::<usize>())
+        .max()
+        .unwrap_or(1);
+    match layout {
+        Layout::Html => {
+            out.push_str("<table border=\"1\" cellspacing=\"0\">\n<tbody>\n");
+            for row in rows {
+                out.push_str("<tr>");
+                for cell in row {
+                    let mut attrs = String::new();
+                    if cell.colspan > 1 {
+                        attrs.push_str(&format!(" colspan=\"{}\"", cell.colspan));
+                    }
+                    if cell.rowspan > 1 {
+                        attrs.push_str(&format!(" rowspan=\"{}\"", cell.rowspan));
+                    }
+                    let text = if cell.text.is_empty() {
+                        "&nbsp;".to_string()
+                    } else {
+                        cell.text.replace('(', "（").replace(')', "）")
+                    };
+                    out.push_str(&format!(
+                        "\n<td{attrs}><p style=\"text-align:center\"><span>{text}</span></p></td>"
+                    ));
+                }
+                out.push_str("\n</tr>\n");
+            }
+            out.push_str("</tbody>\n</table>\n");
+        }
+        Layout::PipeRows => {
+            for row in rows {
+                let n: usize = row.len();
+                let mut line: Vec<String> = row.iter().map(|c| c.text.clone()).collect();
+                line.extend(std::iter::repeat_n(String::new(), width.saturating_sub(n)));
+                out.push_str(&line.join(" | "));
+                out.push_str(" |\n");
+            }
+        }
+        Layout::Markdown => {
+            for (k, row) in rows.iter().enumerate() {
+                let mut line: Vec<String> = row.iter().map(|c| c.text.clone()).collect();
+                line.extend(std::iter::repeat_n(
+                    String::new(),
+                    width.saturating_sub(row.len()),
+                ));
+                out.push_str(&format!("| {} |\n", line.join(" | ")));
+                if k == 0 {
+                    out.push_str(&format!("|{}\n", "---|".repeat(width)));
+                }
+            }
+            out.push('\n');
+        }
+        Layout::PipeCells => {
+            for row in rows {
+                for cell in row {
+                    if cell.text.is_empty() {
+                        out.push_str("|\n");
+                    } else {
+                        out.push_str(&format!("{} |\n", cell.text));
+                    }
+                }
+                let pad = width.saturating_sub(row.len());
+                if pad > 0 {
+                    out.push_str(&"|".repeat(pad));
+                    out.push('\n');
+                }
+            }
+        }
+        Layout::TabCells => {
+            for row in rows {
+                for cell in row {
+                    let text = if cell.rowspan > 3 {
+                        cell.text
+                            .chars()
+                            .map(String::from)
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    } else {
+                        cell.text.clone()
+                    };
+                    out.push_str(&format!("\t{text}\n"));
+                }
+                out.push('\n');
+            }
+        }
+        Layout::BareLines => {
+            for row in rows {
+                for cell in row.iter().filter(|c| !c.text.is_empty()) {
+                    out.push_str(&cell.text);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+}
+
+fn encode(text: &str, enc: Encoding, html: bool) -> Option<Vec<u8>> {
+    let text = if html
+        && !matches!(
+            enc,
+            Encoding::Utf8 | Encoding::Utf8Bom | Encoding::Utf16LeBom
+        ) {
+        let label = if enc == Encoding::Big5 {
+            "big5"
+        } else {
+            "gb2312"
+        };
+        text.replacen("charset=\"utf-8\"", &format!("charset=\"{label}\""), 1)
+    } else {
+        text.to_string()
+    };
+    match enc {
+        Encoding::Utf8 => Some(text.into_bytes()),
+        Encoding::Utf8Bom => Some([&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat()),
+        Encoding::Utf16LeBom => Some(
+            [0xFF, 0xFE]
+                .into_iter()
+                .chain(text.encode_utf16().flat_map(|u| u.to_le_bytes()))
+                .collect(),
+        ),
+        Encoding::Gb18030 | Encoding::Big5 => {
+            let e = if enc == Encoding::Big5 {
+                encoding_rs::BIG5
+            } else {
+                encoding_rs::GB18030
+            };
+            let (bytes, _, unmappable) = e.encode(&text);
+            (!unmappable).then(|| bytes.into_owned())
+        }
+    }
+}
+
+/// Write `n` documents and `truth.jsonl` under `dir`.
+pub fn write_dump(dir: &std::path::Path, n: usize, seed: u64) -> std::io::Result<u64> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let truth_dir = dir.with_file_name(format!(
+        "{}.truth.jsonl",
+        dir.file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
+    let mut truth = std::io::BufWriter::new(std::fs::File::create(truth_dir)?);
+    let mut g = Generator::new(seed);
+    let mut bytes = 0;
+    for i in 0..n {
+        let doc = g.document(i);
+        let path = dir.join(&doc.path);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        std::fs::write(&path, &doc.bytes)?;
+        bytes += doc.bytes.len() as u64;
+        serde_json::to_writer(&mut truth, &doc.truth)?;
+        truth.write_all(b"\n")?;
+    }
+    truth.flush()?;
+    Ok(bytes)
+}
+
+/// How the pipeline's output compares with the truth.
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
+pub struct Score {
+    pub documents: u64,
+    pub truth_cells: u64,
+    /// Value equal to the truth, or blank where the truth is blank.
+    pub exact: u64,
+    /// A number different from the stated one.
+    pub wrong: u64,
+    /// A number where the document states none (blank) or has no such cell. Must be 0.
+    pub invented: u64,
+    /// NULL where the document states a number the layout keeps recoverable.
+    pub missed: u64,
+    /// NULL where the layout loses the alignment (the right answer).
+    pub unrecoverable_null: u64,
+    pub must_flag: u64,
+    pub flagged: u64,
+    /// Checks failed on documents without an injected error.
+    pub false_flags: u64,
+    pub form_version_right: u64,
+    pub year_right: u64,
+    pub agency_right: u64,
+}
+
+impl Score {
+    pub fn add(&mut self, truth: &Truth, p: &crate::model::Processed) {
+        use crate::model::{CellStatus, Outcome};
+        self.documents += 1;
+        if p.info.form_version.map(|v| v.as_str()) == Some(truth.form_version.as_str()) {
+            self.form_version_right += 1;
+        }
+        if p.info.year == Some(truth.year) {
+            self.year_right += 1;
+        }
+        if p.info.agency.as_deref() == Some(truth.agency.as_str()) {
+            self.agency_right += 1;
+        }
+        let out: std::collections::HashMap<(&str, &str, &str), &crate::model::Cell> = p
+            .cells
+            .iter()
+            .map(|c| ((c.section.as_str(), c.item, c.metric), c))
+            .collect();
+        for t in &truth.cells {
+            self.truth_cells += 1;
+            let got = out.get(&(t.section.as_str(), t.item.as_str(), t.metric.as_str()));
+            let value = got.and_then(|c| c.value);
+            match (t.value, value) {
+                (Some(w), Some(v)) if (w - v).abs() < 1e-6 => self.exact += 1,
+                (Some(_), Some(_)) => self.wrong += 1,
+                (None, Some(_)) => self.invented += 1,
+                (None, None)
+                    if got.is_some_and(|c| {
+                        matches!(c.status, CellStatus::Blank | CellStatus::Derived)
+                    }) =>
+                {
+                    self.exact += 1
+                }
+                (None, None) | (Some(_), None) if !t.recoverable => self.unrecoverable_null += 1,
+                (None, None) => self.missed += 1,
+                (Some(_), None) => self.missed += 1,
+            }
+        }
+        let known: std::collections::HashSet<(&str, &str, &str)> = truth
+            .cells
+            .iter()
+            .map(|t| (t.section.as_str(), t.item.as_str(), t.metric.as_str()))
+            .collect();
+        self.invented += p
+            .cells
+            .iter()
+            .filter(|c| {
+                c.value.is_some() && !known.contains(&(c.section.as_str(), c.item, c.metric))
+            })
+            .count() as u64;
+        let failed: Vec<&str> = p
+            .checks
+            .iter()
+            .filter(|c| c.outcome == Outcome::Fail)
+            .map(|c| c.check.as_str())
+            .collect();
+        self.must_flag += truth.must_flag.len() as u64;
+        self.flagged += truth
+            .must_flag
+            .iter()
+            .filter(|m| failed.contains(&m.as_str()))
+            .count() as u64;
+        if truth.must_flag.is_empty() {
+            self.false_flags += failed.len() as u64;
+        }
+    }
+
+    pub fn report(&self) -> String {
+        let pct = |a: u64, b: u64| {
+            if b == 0 {
+                100.0
+            } else {
+                100.0 * a as f64 / b as f64
+            }
+        };
+        format!(
+            "documents {}: form version right {:.2}%, year right {:.2}%, agency right {:.2}%\n\
+             cells {}: exact {} ({:.3}%), wrong {}, invented {}, missed {}, NULL where the layout loses alignment {}\n\
+             injected errors flagged {}/{}, checks failed on clean documents {}",
+            self.documents,
+            pct(self.form_version_right, self.documents),
+            pct(self.year_right, self.documents),
+            pct(self.agency_right, self.documents),
+            self.truth_cells,
+            self.exact,
+            pct(self.exact, self.truth_cells),
+            self.wrong,
+            self.invented,
+            self.missed,
+            self.unrecoverable_null,
+            self.flagged,
+            self.must_flag,
+            self.false_flags
+        )
+    }
+}
+
+/// Generate `n` documents in memory, process them, score them against their truth.
+pub fn accuracy(n: usize, seed: u64) -> (Score, Vec<(Truth, crate::model::Processed)>) {
+    use rayon::prelude::*;
+    let mut g = Generator::new(seed);
+    let docs: Vec<Generated> = (0..n).map(|i| g.document(i)).collect();
+    let results: Vec<(Truth, crate::model::Processed)> = docs
+        .into_par_iter()
+        .map(|d| {
+            let p = crate::process(&d.path, &d.bytes);
+            (d.truth, p)
+        })
+        .collect();
+    let mut score = Score::default();
+    for (t, p) in &results {
+        score.add(t, p);
+    }
+    (score, results)
+}
