@@ -1,0 +1,188 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use gongkai::model::Processed;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The five seed reports, shipped in data/sample.
+pub fn seeds() -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(root().join("data/sample"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("00"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    assert_eq!(v.len(), 5, "data/sample holds the five seeds");
+    v
+}
+
+pub fn seed(prefix: &str) -> (String, Vec<u8>) {
+    seeds()
+        .into_iter()
+        .find(|(n, _)| n.starts_with(prefix))
+        .unwrap()
+}
+
+/// A fresh empty directory under the system temp dir.
+pub fn temp_dir(name: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "gongkai-test-{}-{}-{name}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Cells as stable text lines, for comparisons and golden files.
+pub fn cell_lines(p: &Processed, with_raw_and_line: bool) -> Vec<String> {
+    p.cells
+        .iter()
+        .map(|c| {
+            let value = c
+                .value
+                .map(|v| format!("{v}"))
+                .unwrap_or_else(|| "NULL".into());
+            let mut s = format!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                c.form_version.as_str(),
+                c.section.as_str(),
+                c.item,
+                c.metric,
+                c.status.as_str(),
+                value,
+                c.unit.as_str()
+            );
+            if with_raw_and_line {
+                s.push_str(&format!(
+                    "\t{:?}\t{}",
+                    c.raw,
+                    c.line.map(|l| l.to_string()).unwrap_or_else(|| "-".into())
+                ));
+            }
+            s
+        })
+        .collect()
+}
+
+pub fn golden_text(p: &Processed) -> String {
+    let i = &p.info;
+    let mut out = format!(
+        "year {:?}\nform_version {:?}\nagency {:?}\nregion {:?} {:?} {:?} {:?}\nencoding {:?}\nscript {:?}\nlayout {:?}\nstatus {}\nproblems {:?}\n",
+        i.year,
+        i.form_version.map(|v| v.as_str()),
+        i.agency,
+        i.region_code,
+        i.province,
+        i.prefecture,
+        i.county,
+        i.encoding,
+        i.script,
+        i.layout,
+        p.status().as_str(),
+        p.problems.iter().map(|x| x.code()).collect::<Vec<_>>()
+    );
+    out.push_str("# cells: form section item metric status value unit raw line\n");
+    for l in cell_lines(p, true) {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out.push_str("# checks: check outcome expected actual reason\n");
+    for c in &p.checks {
+        out.push_str(&format!(
+            "{}\t{}\t{:?}\t{:?}\t{:?}\n",
+            c.check,
+            c.outcome.as_str(),
+            c.expected,
+            c.actual,
+            c.reason
+        ));
+    }
+    out
+}
+
+/// Compare with tests/golden/NAME, or write it when GONGKAI_BLESS=1.
+pub fn assert_golden(name: &str, actual: &str) {
+    let path = root().join("tests/golden").join(name);
+    if std::env::var("GONGKAI_BLESS").as_deref() == Ok("1") {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} missing: run with GONGKAI_BLESS=1 and review it",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let diff: Vec<String> = expected
+            .lines()
+            .zip(actual.lines())
+            .filter(|(a, b)| a != b)
+            .take(10)
+            .map(|(a, b)| format!("- {a}\n+ {b}"))
+            .collect();
+        panic!(
+            "{} differs from the golden file (GONGKAI_BLESS=1 rewrites it after review):\n{}",
+            name,
+            diff.join("\n")
+        );
+    }
+}
+
+pub fn gongkai() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_gongkai"))
+}
+
+/// Python with the duckdb module: GONGKAI_PYTHON (set by scripts/test.sh), else ./.venv.
+pub fn python() -> PathBuf {
+    let p = std::env::var_os("GONGKAI_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(".venv/bin/python"));
+    let ok = Command::new(&p)
+        .args(["-c", "import duckdb"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "DuckDB for Python is needed by this test: run ./scripts/test.sh (it installs it) or set GONGKAI_PYTHON");
+    p
+}
+
+/// Run SQL in a real DuckDB over a dataset; views `documents`, `cells`, `checks` are defined.
+/// Returns the rows as JSON.
+pub fn duckdb(out: &Path, sql: &str) -> serde_json::Value {
+    let script = r#"
+import duckdb, json, sys
+out, sql = sys.argv[1], sys.argv[2]
+con = duckdb.connect()
+for t in ["documents", "cells", "checks"]:
+    con.execute(f"create view {t} as select * from read_parquet('{out}/{t}/**/*.parquet', hive_partitioning = true)")
+cur = con.execute(sql)
+cols = [d[0] for d in cur.description]
+print(json.dumps([dict(zip(cols, r)) for r in cur.fetchall()], default=str))
+"#;
+    let o = Command::new(python())
+        .args(["-c", script, out.to_str().unwrap(), sql])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "duckdb failed on {sql}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
