@@ -17,6 +17,7 @@ pub mod model;
 pub mod normalize;
 pub mod pipeline;
 pub mod reconcile;
+pub mod region;
 pub mod run;
 pub mod segment;
 pub mod sink;

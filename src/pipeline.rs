@@ -2,7 +2,7 @@
 
 use crate::model::{FormVersion, Problem, Processed};
 use crate::segment::Layout;
-use crate::{decode, extract, meta, normalize, reconcile, segment, validate};
+use crate::{decode, extract, meta, normalize, reconcile, region, segment, validate};
 
 /// HTML or text, by extension. Which files are read at all is the run's `include` patterns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,9 +70,14 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
         &text
     };
     let m = meta::meta(meta_text);
+    let (region, region_problem) = region::resolve(m.agency.as_deref(), m.year, meta_text);
     p.info.year = m.year;
     p.info.agency = m.agency;
-    for prob in m.problems {
+    p.info.province = region.province;
+    p.info.prefecture = region.prefecture;
+    p.info.county = region.county;
+    p.info.region_code = region.code;
+    for prob in m.problems.into_iter().chain(region_problem) {
         p.add(prob);
     }
 
