@@ -186,3 +186,94 @@ print(json.dumps([dict(zip(cols, r)) for r in cur.fetchall()], default=str))
     );
     serde_json::from_slice(&o.stdout).unwrap()
 }
+
+/// A long-lived DuckDB (Python) that answers "what does this dataset hold" quickly, many
+/// times: for each table, the row count and an order-independent hash of its rows.
+pub struct Fingerprinter {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Fingerprinter {
+    pub fn new() -> Fingerprinter {
+        let script = r#"
+import duckdb, json, sys
+for line in sys.stdin:
+    out = line.strip()
+    res = {}
+    try:
+        con = duckdb.connect()
+        for t in ["documents", "cells", "checks"]:
+            cols = "* exclude (run_id)" if t == "documents" else "*"
+            n, h = con.execute(f"select count(*), coalesce(sum(hash(r)), 0) from (select {cols} from read_parquet('{out}/{t}/**/*.parquet', hive_partitioning = true)) r").fetchone()
+            res[t] = [n, str(h)]
+    except Exception as e:
+        res = {"error": str(e)}
+    print(json.dumps(res), flush=True)
+"#;
+        let mut child = Command::new(python())
+            .args(["-c", script])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        Fingerprinter {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    pub fn of(&mut self, out: &Path) -> serde_json::Value {
+        use std::io::{BufRead, Write};
+        writeln!(self.stdin, "{}", out.display()).unwrap();
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap()
+    }
+}
+
+impl Drop for Fingerprinter {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    let _ = std::fs::remove_dir_all(to);
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// Every file under a directory with its bytes, relative paths sorted.
+pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                walk(base, &e.path(), out);
+            } else {
+                out.push((
+                    e.path().strip_prefix(base).unwrap().display().to_string(),
+                    std::fs::read(e.path()).unwrap(),
+                ));
+            }
+        }
+    }
+    let mut v = Vec::new();
+    walk(dir, dir, &mut v);
+    v.sort();
+    v
+}
