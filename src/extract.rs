@@ -5,7 +5,7 @@
 //! expected number of them, followed only by empty padding, is aligned; anything else is in
 //! doubt and becomes NULL with a problem code (see [`fit`]).
 
-use crate::forms::{canonical, label_matches, Label, FORMS};
+use crate::forms::{canonical, canonical_cow, has_chars, label_matches, Label, FORMS};
 use crate::model::FormVersion;
 use crate::segment::{Layout, Sections, TCell};
 
@@ -36,8 +36,14 @@ pub fn collect<'a, K: Copy>(
     let mut out: Vec<Found<'a, K>> = Vec::new();
     let mut open = false;
     for cell in cells {
-        let canon = canonical(&cell.text);
-        match classify(cell, &canon) {
+        let canon = canonical_cow(&cell.text);
+        // Every label has Chinese in it: numbers, blanks and ASCII placeholders are never labels.
+        let tag = if canon.is_ascii() {
+            None
+        } else {
+            classify(cell, &canon)
+        };
+        match tag {
             Some(Tag::Row(key)) => {
                 out.push(Found {
                     key,
@@ -54,7 +60,7 @@ pub fn collect<'a, K: Copy>(
                 let f = out.last_mut().expect("open implies a row");
                 if cell.delimited && f.label.delimited && cell.row != f.label.row {
                     open = false;
-                } else if canon.chars().count() > MAX_VALUE_CHARS {
+                } else if has_chars(&canon, MAX_VALUE_CHARS + 1) {
                     open = false;
                 } else {
                     f.values.push(cell);
@@ -252,7 +258,7 @@ fn extract_s4(cells: &[TCell]) -> Vec<&TCell> {
     cells[last + 1..]
         .iter()
         .filter(|c| !(c.delimited && header.delimited && c.row == header.row))
-        .take_while(|c| canonical(&c.text).chars().count() <= MAX_VALUE_CHARS)
+        .take_while(|c| !has_chars(&canonical(&c.text), MAX_VALUE_CHARS + 1))
         .collect()
 }
 

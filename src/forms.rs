@@ -108,13 +108,20 @@ pub struct Label {
     pub full: String,
     /// Canonical text without the enumerator (`予以公开`).
     pub bare: String,
+    /// The bare text is long enough (4+ characters) to be matched without its enumerator.
+    pub bare_long: bool,
 }
 
 impl Label {
     fn new(s: &str) -> Label {
         let full = canonical(s);
         let bare = strip_enumerator(&full).to_string();
-        Label { full, bare }
+        let bare_long = has_chars(&bare, 4);
+        Label {
+            full,
+            bare,
+            bare_long,
+        }
     }
 }
 
@@ -249,6 +256,21 @@ impl Forms {
 /// and punctuation, `、` as `.`, no quotes, vocabulary of traditional mirrors mapped.
 /// Text is expected to be normalized already (full-width ASCII folded, simplified script).
 pub fn canonical(s: &str) -> String {
+    canonical_cow(s).into_owned()
+}
+
+/// [`canonical`] without an allocation for text that is already canonical (numbers, most
+/// cells): plain ASCII with no white space or quotes.
+pub fn canonical_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes()
+        .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\'')
+    {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(canonical_owned(s))
+}
+
+fn canonical_owned(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -308,25 +330,40 @@ pub fn strip_enumerator(s: &str) -> &str {
     s
 }
 
-/// How strongly a cell matches a label.
+/// True when `s` has at least `n` characters (without counting all of them).
+pub fn has_chars(s: &str, n: usize) -> bool {
+    n == 0 || s.chars().nth(n - 1).is_some()
+}
+
+/// Does a cell (canonical text) match a label? Equal; a truncation of it at least `min_prefix`
+/// characters long; or the label followed by a note. Without the enumerator only when the
+/// remaining text is long enough to be unambiguous.
 pub fn label_matches(cell_canon: &str, label: &Label, min_prefix: usize) -> bool {
     if cell_canon.is_empty() {
         return false;
     }
+    // Every way of matching shares the first character; most cells differ there.
+    let first = |s: &str| s.as_bytes().first().copied();
+    if first(cell_canon) != first(&label.full)
+        && !(label.bare_long && first(strip_enumerator(cell_canon)) == first(&label.bare))
+    {
+        return false;
+    }
     let prefix_ok = |cell: &str, lab: &str| {
         cell == lab
-            || (lab.starts_with(cell)
-                && cell.chars().count() >= min_prefix.min(lab.chars().count()))
-            || (cell.starts_with(lab) && !lab.is_empty())
+            || (cell.len() < lab.len()
+                && lab.starts_with(cell)
+                && has_chars(cell, min_prefix.min(lab.chars().count())))
+            || (!lab.is_empty() && cell.starts_with(lab))
     };
     if prefix_ok(cell_canon, &label.full) {
         return true;
     }
-    // Without the enumerator only when the remaining text is long enough to be unambiguous.
+    if !label.bare_long {
+        return false;
+    }
     let bare_cell = strip_enumerator(cell_canon);
-    label.bare.chars().count() >= 4
-        && bare_cell.chars().count() >= 4
-        && prefix_ok(bare_cell, &label.bare)
+    has_chars(bare_cell, 4) && prefix_ok(bare_cell, &label.bare)
 }
 
 #[cfg(test)]

@@ -116,19 +116,45 @@ pub fn to_simplified(s: &str) -> String {
     SCRIPT.cc.t2s(s, false)
 }
 
+/// Traditional conversion (used to know the report vocabulary in both scripts).
+pub fn to_traditional(s: &str) -> String {
+    SCRIPT.cc.s2t(s, false)
+}
+
 /// CRLF/CR → LF, full-width ASCII → ASCII, ideographic and odd spaces → space, zero-width
 /// characters and other controls (except tab and newline) removed.
 pub fn fold_width(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    let bytes = text.as_bytes();
+    // Copy runs of text that needs nothing (the common case) in one go.
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let plain = match b {
+            b'\r' => false,
+            b'\t' | b'\n' => true,
+            0..=0x1F | 0x7F => false,
+            0x20..=0x7E => true,
+            // Lead bytes of the characters that change: U+0080–U+00BF (C2), U+2000–U+22FF
+            // (E2 80..E2 88), U+3000 (E3 80 80), U+FEFF/U+FF01–U+FF5E (EF BB / EF BC / EF BD).
+            0xC2 | 0xE2 | 0xE3 | 0xEF => false,
+            _ => true,
+        };
+        if plain {
+            i += 1;
+            continue;
+        }
+        out.push_str(&text[run..i]);
+        let c = text[i..].chars().next().expect("i is on a char boundary");
+        i += c.len_utf8();
+        run = i;
         match c {
             '\r' => {
-                if chars.peek() != Some(&'\n') {
+                if bytes.get(i) != Some(&b'\n') {
                     out.push('\n');
                 }
             }
-            '\n' | '\t' => out.push(c),
             '\u{FF01}'..='\u{FF5E}' => out.push(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)),
             '\u{3000}' | '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' => {
                 out.push(' ')
@@ -139,6 +165,7 @@ pub fn fold_width(text: &str) -> String {
             c => out.push(c),
         }
     }
+    out.push_str(&text[run..]);
     out
 }
 

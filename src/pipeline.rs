@@ -37,8 +37,9 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
     let decoded = decode::decode(bytes, kind == FileKind::Html);
     let mut p = Processed::default();
     p.info.encoding = Some(decoded.encoding);
-    let n_chars = decoded.text.chars().count().max(1);
-    if decoded.replaced as f64 / n_chars as f64 > MAX_REPLACED_RATIO {
+    if decoded.replaced > 0
+        && decoded.replaced as f64 / decoded.text.chars().count().max(1) as f64 > MAX_REPLACED_RATIO
+    {
         p.add(Problem::Undecodable);
         return p;
     }

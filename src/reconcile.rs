@@ -3,7 +3,7 @@
 //! codes; only what forms.md §2 calls comparable shares a code (that mapping is forms.toml).
 
 use crate::extract::{fit, fit_block, Extracted, Fit, Found, S2Key};
-use crate::forms::{canonical, FORMS};
+use crate::forms::FORMS;
 use crate::model::{Cell, CellStatus, FormVersion, Problem, Section, Unit};
 use crate::segment::TCell;
 
@@ -76,7 +76,6 @@ pub fn reconcile(x: &Extracted, text: &str) -> Reconciled {
         problems: Vec::new(),
         form_version: FormVersion::Unknown,
     };
-    let markers = marker_version(text);
     let v3 = x.s3.as_deref().and_then(s3_version);
     let s2_found_versions: Vec<FormVersion> =
         x.s2.iter()
@@ -84,7 +83,8 @@ pub fn reconcile(x: &Extracted, text: &str) -> Reconciled {
             .filter_map(|r| r.key.version)
             .collect();
     let v2_majority = majority(&x.s2_header_versions).or_else(|| majority(&s2_found_versions));
-    let doc = v3.or(v2_majority).or(markers);
+    // The text markers are searched only when the tables do not say.
+    let doc = v3.or(v2_majority).or_else(|| marker_version(text));
     out.form_version = doc.unwrap_or(FormVersion::Unknown);
 
     // Section 二, sub-table by sub-table.
@@ -332,7 +332,7 @@ const COUNT_SUFFIXES: [&str; 7] = ["件", "个", "项", "条", "次", "人", "�
 /// cell without a unit is read as 万元 unless it is a whole number of six digits or more, which
 /// looks like 元: that is in doubt and stays NULL.
 pub fn parse_value(raw: &str, money: bool, header_says_10k: bool) -> Parsed {
-    let t = canonical(raw);
+    let t = crate::forms::canonical_cow(raw);
     if t.is_empty() || FORMS.is_placeholder(&t) {
         return Parsed::Blank;
     }
@@ -347,7 +347,7 @@ pub fn parse_value(raw: &str, money: bool, header_says_10k: bool) -> Parsed {
         } else if let Some(n) = t.strip_suffix('元') {
             (n, 1e-4, true)
         } else {
-            (t.as_str(), 1.0, header_says_10k)
+            (&*t, 1.0, header_says_10k)
         }
     } else {
         let n = COUNT_SUFFIXES
@@ -390,15 +390,16 @@ pub fn parse_number(s: &str) -> Option<f64> {
     if !groups_ok {
         return None;
     }
-    let digits: String = groups.concat();
-    let text = match frac {
-        Some(f) => format!("{digits}.{f}"),
-        None => digits,
+    let parsed = if groups.len() == 1 {
+        body.parse::<f64>().ok()
+    } else {
+        let digits: String = groups.concat();
+        match frac {
+            Some(f) => format!("{digits}.{f}").parse::<f64>().ok(),
+            None => digits.parse::<f64>().ok(),
+        }
     };
-    text.parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-        .map(|v| sign * v)
+    parsed.filter(|v| v.is_finite()).map(|v| sign * v)
 }
 
 #[cfg(test)]

@@ -442,7 +442,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
             std::fs::create_dir_all(&staging)
                 .with_context(|| format!("creating {}", staging.display()))?;
         }
-        let mut writer = DatasetWriter::new(
+        let writer = DatasetWriter::new(
             &staging,
             &summary.run_id,
             &cfg.compression,
@@ -452,55 +452,74 @@ pub fn run(opts: &Options) -> Result<Summary> {
         let total_bytes: u64 = todo.iter().map(|&i| files[i].size).sum();
         let bar = progress_bar(total_bytes, opts.progress);
         let max_bytes = cfg.max_file_mb * 1024 * 1024;
-        // Pass 2: bounded batches (by count and by bytes), processed in parallel, written in order.
+        // Pass 2: bounded batches (by count and by bytes) processed in parallel; a writer thread
+        // writes batch N while batch N+1 is processed. The channel holds two batches at most,
+        // which bounds memory.
         let batch_bytes = (64u64 << 20).max(max_bytes);
-        let mut start = 0;
-        while start < todo.len() {
-            let mut end = start;
-            let mut bytes = 0;
-            while end < todo.len()
-                && end - start < cfg.batch_docs
-                && (end == start || bytes + files[todo[end]].size <= batch_bytes)
-            {
-                bytes += files[todo[end]].size;
-                end += 1;
-            }
-            let batch: Vec<DocRecord> = pool.install(|| {
-                todo[start..end]
-                    .par_iter()
-                    .map(|&i| {
-                        let f = &files[i];
-                        let (id, err) = &hashes[i];
-                        let processed = match err {
-                            Some(p) => Processed::failed(*p),
-                            None => read_and_process(f, cfg, max_bytes),
-                        };
-                        bar.inc(f.size);
-                        DocRecord {
-                            doc_id: id.clone(),
-                            source_path: f.rel.clone(),
-                            duplicate_paths: dups.get(&i).cloned().unwrap_or_default(),
-                            bytes: f.size,
-                            processed,
-                        }
-                    })
-                    .collect()
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<DocRecord>>(2);
+        std::thread::scope(|scope| -> Result<Vec<FileEntry>> {
+            let summary = &mut summary;
+            let writing = scope.spawn(move || -> Result<Vec<FileEntry>> {
+                let mut writer = writer;
+                for batch in rx {
+                    for doc in batch {
+                        summary.bytes += doc.bytes;
+                        summary.documents_written += 1;
+                        *summary
+                            .by_status
+                            .entry(doc.processed.status().as_str().to_string())
+                            .or_default() += 1;
+                        summary.cells += doc.processed.cells.len() as u64;
+                        summary.checks_failed += doc.processed.n_checks_failed() as u64;
+                        writer.write(doc)?;
+                    }
+                }
+                writer.finish()
             });
-            for doc in batch {
-                summary.bytes += doc.bytes;
-                summary.documents_written += 1;
-                *summary
-                    .by_status
-                    .entry(doc.processed.status().as_str().to_string())
-                    .or_default() += 1;
-                summary.cells += doc.processed.cells.len() as u64;
-                summary.checks_failed += doc.processed.n_checks_failed() as u64;
-                writer.write(doc)?;
+            let mut start = 0;
+            while start < todo.len() {
+                let mut end = start;
+                let mut bytes = 0;
+                while end < todo.len()
+                    && end - start < cfg.batch_docs
+                    && (end == start || bytes + files[todo[end]].size <= batch_bytes)
+                {
+                    bytes += files[todo[end]].size;
+                    end += 1;
+                }
+                let batch: Vec<DocRecord> = pool.install(|| {
+                    todo[start..end]
+                        .par_iter()
+                        .map(|&i| {
+                            let f = &files[i];
+                            let (id, err) = &hashes[i];
+                            let processed = match err {
+                                Some(p) => Processed::failed(*p),
+                                None => read_and_process(f, cfg, max_bytes),
+                            };
+                            bar.inc(f.size);
+                            DocRecord {
+                                doc_id: id.clone(),
+                                source_path: f.rel.clone(),
+                                duplicate_paths: dups.get(&i).cloned().unwrap_or_default(),
+                                bytes: f.size,
+                                processed,
+                            }
+                        })
+                        .collect()
+                });
+                if tx.send(batch).is_err() {
+                    // The writer stopped on an error; it is reported below.
+                    break;
+                }
+                start = end;
             }
-            start = end;
-        }
-        bar.finish_and_clear();
-        writer.finish()
+            drop(tx);
+            bar.finish_and_clear();
+            writing
+                .join()
+                .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?
+        })
     })();
     let new_files = match result {
         Ok(f) => f,

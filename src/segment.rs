@@ -201,7 +201,7 @@ fn tokenize_tabs(text: &str) -> Vec<TCell> {
 }
 
 fn heading_matches(canon: &str, h: &SectionHeading) -> bool {
-    canon.chars().count() <= 60
+    !crate::forms::has_chars(canon, 61)
         && canon
             .strip_prefix(h.numeral.as_str())
             .is_some_and(|r| r.starts_with('.') || r.starts_with(','))
@@ -236,13 +236,41 @@ impl Sections {
 
 pub fn find_sections(cells: &[TCell]) -> Sections {
     let f = &*FORMS;
-    let canon: Vec<String> = cells.iter().map(|c| canonical(&c.text)).collect();
+    // Only cells that start with a section numeral can be headings; canonicalise just those,
+    // and the rest only if a heading is missing and its table markers are searched.
+    let numerals: Vec<char> = [&f.heading_s2, &f.heading_s3, &f.heading_s4, &f.heading_end]
+        .iter()
+        .filter_map(|h| h.numeral.chars().next())
+        .collect();
+    let canon: Vec<String> = cells
+        .iter()
+        .map(|c| {
+            if c.text.trim_start().starts_with(&numerals[..]) {
+                canonical(&c.text)
+            } else {
+                String::new()
+            }
+        })
+        .collect();
+    let full = std::cell::OnceCell::new();
+    let full_canon = || {
+        full.get_or_init(|| {
+            cells
+                .iter()
+                .map(|c| canonical(&c.text))
+                .collect::<Vec<String>>()
+        })
+    };
     let find = |h: &SectionHeading, from: usize| -> Option<usize> {
         (from..cells.len())
             .find(|&i| heading_matches(&canon[i], h))
             .or_else(|| {
                 (from..cells.len())
-                    .find(|&i| h.markers.iter().any(|m| canon[i].contains(m.as_str())))
+                    .find(|&i| {
+                        h.markers
+                            .iter()
+                            .any(|m| full_canon()[i].contains(m.as_str()))
+                    })
                     .map(|i| i.saturating_sub(1).max(from))
             })
     };

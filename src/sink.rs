@@ -110,6 +110,15 @@ impl DocRecord {
     }
 }
 
+/// A `documents` row as buffered for writing: the record without its cells and checks (they
+/// are in their own tables), with the counts kept.
+struct DocRow {
+    doc: DocRecord,
+    n_cells: i32,
+    n_values: i32,
+    n_checks_failed: i32,
+}
+
 /// A file of the dataset, as listed in the manifest.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FileEntry {
@@ -125,7 +134,7 @@ pub struct FileEntry {
 const BATCH_ROWS: usize = 8192;
 
 enum Rows {
-    Documents(Vec<DocRecord>),
+    Documents(Vec<DocRow>),
     Cells(Vec<(Arc<str>, Cell)>),
     Checks(Vec<(Arc<str>, Check)>),
 }
@@ -202,26 +211,39 @@ impl DatasetWriter {
     }
 
     /// Write one document's rows into its year's files.
-    pub fn write(&mut self, doc: DocRecord) -> Result<()> {
+    pub fn write(&mut self, mut doc: DocRecord) -> Result<()> {
         let year = doc.year();
         let id: Arc<str> = Arc::from(doc.doc_id.as_str());
-        if !doc.processed.cells.is_empty() {
+        let (n_cells, n_values, n_checks_failed) = (
+            doc.processed.cells.len() as i32,
+            doc.processed.n_values() as i32,
+            doc.processed.n_checks_failed() as i32,
+        );
+        let cells = std::mem::take(&mut doc.processed.cells);
+        if !cells.is_empty() {
             let part = self.part(Table::Cells, year)?;
             if let Rows::Cells(v) = &mut part.rows {
-                v.extend(doc.processed.cells.iter().map(|c| (id.clone(), c.clone())));
+                v.extend(cells.into_iter().map(|c| (id.clone(), c)));
             }
             part.flush_if_full()?;
         }
-        if !doc.processed.checks.is_empty() {
+        let checks = std::mem::take(&mut doc.processed.checks);
+        if !checks.is_empty() {
             let part = self.part(Table::Checks, year)?;
             if let Rows::Checks(v) = &mut part.rows {
-                v.extend(doc.processed.checks.iter().map(|c| (id.clone(), c.clone())));
+                v.extend(checks.into_iter().map(|c| (id.clone(), c)));
             }
             part.flush_if_full()?;
         }
+        let row = DocRow {
+            doc,
+            n_cells,
+            n_values,
+            n_checks_failed,
+        };
         let part = self.part(Table::Documents, year)?;
         if let Rows::Documents(v) = &mut part.rows {
-            v.push(doc);
+            v.push(row);
         }
         part.flush_if_full()
     }
@@ -302,39 +324,49 @@ fn lists<'a, I: Iterator<Item = &'a str>>(it: impl Iterator<Item = I>) -> ArrayR
     Arc::new(b.finish())
 }
 
-fn documents_batch(rows: &[DocRecord], run_id: &str) -> Result<RecordBatch> {
-    let info = |f: fn(&DocRecord) -> Option<&str>| strings(rows.iter().map(f));
-    let ints = |f: fn(&DocRecord) -> i32| {
+fn documents_batch(rows: &[DocRow], run_id: &str) -> Result<RecordBatch> {
+    let info = |f: fn(&DocRow) -> Option<&str>| strings(rows.iter().map(f));
+    let ints = |f: fn(&DocRow) -> i32| {
         let mut b = Int32Builder::new();
         rows.iter().for_each(|r| b.append_value(f(r)));
         Arc::new(b.finish()) as ArrayRef
     };
     let mut bytes = Int64Builder::new();
-    rows.iter().for_each(|r| bytes.append_value(r.bytes as i64));
+    rows.iter()
+        .for_each(|r| bytes.append_value(r.doc.bytes as i64));
     let cols: Vec<ArrayRef> = vec![
-        info(|r| Some(&r.doc_id)),
-        info(|r| Some(&r.source_path)),
+        info(|r| Some(&r.doc.doc_id)),
+        info(|r| Some(&r.doc.source_path)),
         lists(
             rows.iter()
-                .map(|r| r.duplicate_paths.iter().map(String::as_str)),
+                .map(|r| r.doc.duplicate_paths.iter().map(String::as_str)),
         ),
-        info(|r| Some(r.processed.info.form_version.unwrap_or_default().as_str())),
-        info(|r| r.processed.info.agency.as_deref()),
-        info(|r| r.processed.info.province.as_deref()),
-        info(|r| r.processed.info.prefecture.as_deref()),
-        info(|r| r.processed.info.county.as_deref()),
-        info(|r| r.processed.info.region_code.as_deref()),
-        info(|r| r.processed.info.encoding),
-        info(|r| r.processed.info.script),
-        info(|r| r.processed.info.layout),
-        info(|r| Some(r.processed.status().as_str())),
+        info(|r| {
+            Some(
+                r.doc
+                    .processed
+                    .info
+                    .form_version
+                    .unwrap_or_default()
+                    .as_str(),
+            )
+        }),
+        info(|r| r.doc.processed.info.agency.as_deref()),
+        info(|r| r.doc.processed.info.province.as_deref()),
+        info(|r| r.doc.processed.info.prefecture.as_deref()),
+        info(|r| r.doc.processed.info.county.as_deref()),
+        info(|r| r.doc.processed.info.region_code.as_deref()),
+        info(|r| r.doc.processed.info.encoding),
+        info(|r| r.doc.processed.info.script),
+        info(|r| r.doc.processed.info.layout),
+        info(|r| Some(r.doc.processed.status().as_str())),
         lists(
             rows.iter()
-                .map(|r| r.processed.problems.iter().map(|p| p.code())),
+                .map(|r| r.doc.processed.problems.iter().map(|p| p.code())),
         ),
-        ints(|r| r.processed.cells.len() as i32),
-        ints(|r| r.processed.n_values() as i32),
-        ints(|r| r.processed.n_checks_failed() as i32),
+        ints(|r| r.n_cells),
+        ints(|r| r.n_values),
+        ints(|r| r.n_checks_failed),
         Arc::new(bytes.finish()),
         strings(rows.iter().map(|_| Some(run_id))),
     ];
