@@ -11,8 +11,8 @@ pub struct Config {
     pub input: PathBuf,
     /// The dataset directory.
     pub output: PathBuf,
-    /// Worker threads; 0 = one per core.
-    pub threads: usize,
+    /// Worker threads, 1 to 1024; absent = one per core.
+    pub threads: Option<usize>,
     /// Parquet compression: `zstd`, `snappy` or `none`.
     pub compression: String,
     /// zstd level, 1–22.
@@ -33,13 +33,13 @@ impl Default for Config {
         Config {
             input: PathBuf::from("data/sample"),
             output: PathBuf::from("out"),
-            threads: 0,
+            threads: None,
             compression: "zstd".into(),
             zstd_level: 3,
             include: ["*.txt", "*.html", "*.htm", "*.md"]
                 .map(String::from)
                 .to_vec(),
-            max_file_mb: 64,
+            max_file_mb: 16,
             batch_docs: 256,
             row_group_rows: 128 * 1024,
         }
@@ -84,13 +84,10 @@ impl Config {
 
     pub fn validate(&self, origin: &str) -> Result<(), ConfigError> {
         let bad = |key: &str, why: String| Err(ConfigError(format!("{origin}: `{key}` {why}")));
-        if self.threads > MAX_THREADS {
+        if let Some(t) = self.threads.filter(|t| *t == 0 || *t > MAX_THREADS) {
             return bad(
                 "threads",
-                format!(
-                    "is {}, at most {MAX_THREADS} (0 = one per core)",
-                    self.threads
-                ),
+                format!("is {t}, expected 1 to {MAX_THREADS} (leave it out for one per core)"),
             );
         }
         if !matches!(self.compression.as_str(), "zstd" | "snappy" | "none") {
@@ -180,6 +177,8 @@ mod tests {
             .unwrap_err()
             .0;
         assert!(e.contains("`threads`"), "{e}");
+        let e = Config::from_toml("threads = 0\n", "p.toml").unwrap_err().0;
+        assert!(e.contains("`threads` is 0"), "{e}");
         let e = Config::from_toml("compression = \"lzma\"\n", "p.toml")
             .unwrap_err()
             .0;

@@ -15,6 +15,8 @@ const MIN_PREFIX_HEADER: usize = 3;
 const MIN_PREFIX_S4: usize = 2;
 /// Longer text that is no label ends a row: it is prose, not a cell.
 const MAX_VALUE_CHARS: usize = 16;
+/// Empty cells tolerated around section 四's data row (header padding, trailing cells).
+const MAX_BLOCK_SLACK: usize = 64;
 
 #[derive(Debug, Clone)]
 pub struct Found<'a, K> {
@@ -108,6 +110,10 @@ pub fn fit_block<'a>(values: &[&'a TCell], n: usize) -> Fit<'a> {
         if values.len() == n || values.iter().all(|c| is_empty(c)) {
             return fit(values, n);
         }
+        return Fit::Misaligned;
+    }
+    // A block much longer than the row is not a row: in doubt, and never a quadratic search.
+    if values.len() > n + MAX_BLOCK_SLACK {
         return Fit::Misaligned;
     }
     // Row padding (`||||`) is never data: when some window avoids it, only such windows count.

@@ -69,6 +69,14 @@ enum Command {
         #[arg(long, default_value_t = 0, value_name = "N")]
         show: usize,
     },
+    /// Write the decoded text (UTF-8, before normalization) of every report under INPUT into one
+    /// file: the input of the benchmark's `opencc -c t2s.json` baseline.
+    Text {
+        #[arg(long, value_name = "PATH")]
+        input: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -79,7 +87,7 @@ struct RunArgs {
     /// The dataset directory [config: output]
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Worker threads, 0 = one per core [config: threads]
+    /// Worker threads, 1 to 1024 [config: threads; default one per core]
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// No progress bar and no summary line
@@ -119,6 +127,22 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("gongkai: writing {}: {e}", out.display());
+                    ExitCode::from(1)
+                }
+            };
+        }
+        Command::Text { input, out } => {
+            return match gongkai::run::decoded_text(&input, &out) {
+                Ok(bytes) => {
+                    eprintln!(
+                        "gongkai: wrote {:.1} MB of decoded text to {}",
+                        bytes as f64 / 1e6,
+                        out.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("gongkai: {e:#}");
                     ExitCode::from(1)
                 }
             };
@@ -172,7 +196,7 @@ fn main() -> ExitCode {
         config.output = o;
     }
     if let Some(t) = args.threads {
-        config.threads = t;
+        config.threads = Some(t);
     }
     if let Err(e) = config.validate("command line") {
         eprintln!("gongkai: {e}");

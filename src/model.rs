@@ -157,6 +157,8 @@ problems! {
     TooLarge = "too_large", Failed;
     Undecodable = "undecodable", Failed;
     InternalError = "internal_error", Failed;
+    TooComplex = "too_complex", Failed;
+    NotARegularFile = "not_a_regular_file", Failed;
     DecodeReplaced = "decode_replaced", Note;
     LegacyReport = "legacy_report", NoTables;
     NoReportTables = "no_report_tables", NoTables;

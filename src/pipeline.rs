@@ -22,6 +22,9 @@ pub fn file_kind(path: &str) -> FileKind {
     }
 }
 
+/// Cells (lines, table cells) per document beyond which it is not a report.
+pub const MAX_CELLS: usize = 200_000;
+
 /// Share of U+FFFD above which the text is not trusted at all.
 const MAX_REPLACED_RATIO: f64 = 0.05;
 
@@ -55,6 +58,11 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
         segment::detect_layout(&text)
     };
     let cells = segment::tokenize(&text, layout);
+    // Real reports have a few thousand cells; a bound keeps every later step bounded too.
+    if cells.len() > MAX_CELLS {
+        p.add(Problem::TooComplex);
+        return p;
+    }
     let sections = segment::find_sections(&cells);
     let extracted = extract::extract(&cells, &sections, layout);
 

@@ -122,6 +122,12 @@ fn walk(root: &Path, skipped: &mut Vec<String>) -> Result<Vec<InputFile>> {
             } else if ft.is_symlink() {
                 match std::fs::metadata(&path) {
                     Ok(m) if m.is_dir() => skipped.push(format!("{rel} (symlinked directory)")),
+                    Ok(m) if !m.is_file() => out.push(InputFile {
+                        rel,
+                        abs: path,
+                        size: 0,
+                        error: Some(Problem::NotARegularFile),
+                    }),
                     Ok(m) => out.push(InputFile {
                         rel,
                         abs: path,
@@ -135,6 +141,14 @@ fn walk(root: &Path, skipped: &mut Vec<String>) -> Result<Vec<InputFile>> {
                         error: Some(Problem::ReadError),
                     }),
                 }
+            } else if !ft.is_file() {
+                // FIFOs, sockets, devices: reading could block forever or never end.
+                out.push(InputFile {
+                    rel,
+                    abs: path,
+                    size: 0,
+                    error: Some(Problem::NotARegularFile),
+                });
             } else {
                 let size = e.metadata().map(|m| m.len()).unwrap_or(0);
                 out.push(InputFile {
@@ -388,13 +402,11 @@ pub fn run(opts: &Options) -> Result<Summary> {
     // Re-read under the lock: another run may have committed meanwhile.
     let previous = check_output(&out, opts.mode)?;
 
-    let threads = if cfg.threads == 0 {
+    let threads = cfg.threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
-    } else {
-        cfg.threads
-    };
+    });
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -646,4 +658,29 @@ impl Summary {
 /// Bail with a usage error (used by the CLI for argument checks).
 pub fn usage_error(msg: String) -> anyhow::Error {
     usage(msg)
+}
+
+/// The decoded text of every file under `input`, concatenated into `out` (for baselines).
+pub fn decoded_text(input: &Path, out: &Path) -> Result<u64> {
+    use std::io::Write;
+    let mut skipped = Vec::new();
+    let files = walk(input, &mut skipped)?;
+    let mut w = std::io::BufWriter::new(
+        std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?,
+    );
+    let mut total = 0;
+    for f in &files {
+        let Ok(bytes) = std::fs::read(&f.abs) else {
+            continue;
+        };
+        let d = crate::decode::decode(
+            &bytes,
+            crate::pipeline::file_kind(&f.rel) == crate::pipeline::FileKind::Html,
+        );
+        w.write_all(d.text.as_bytes())?;
+        w.write_all(b"\n")?;
+        total += d.text.len() as u64 + 1;
+    }
+    w.flush()?;
+    Ok(total)
 }
