@@ -21,9 +21,15 @@ pub fn decode(bytes: &[u8], is_html: bool) -> Decoded {
         None => (detect(bytes, is_html), 0),
     };
     let body = &bytes[bom_len..];
-    let before = count_fffd_utf8(body, encoding);
-    let (text, _) = encoding.decode_without_bom_handling(body);
-    let replaced = text.matches('\u{FFFD}').count().saturating_sub(before);
+    let (text, had_errors) = encoding.decode_without_bom_handling(body);
+    // Count replacements only when there were any (U+FFFD already in UTF-8 input is content).
+    let replaced = if had_errors {
+        text.matches('\u{FFFD}')
+            .count()
+            .saturating_sub(count_fffd_utf8(body, encoding))
+    } else {
+        0
+    };
     Decoded {
         text: text.into_owned(),
         encoding: name(encoding),
@@ -36,8 +42,8 @@ fn count_fffd_utf8(body: &[u8], enc: &'static Encoding) -> usize {
     if enc != UTF_8 {
         return 0;
     }
-    let fffd = "\u{FFFD}".as_bytes();
-    body.windows(3).filter(|w| *w == fffd).count()
+    // Literal U+FFFD (EF BF BD) in the input. Only called when the decoder replaced something.
+    body.windows(3).filter(|w| *w == [0xEF, 0xBF, 0xBD]).count()
 }
 
 fn name(enc: &'static Encoding) -> &'static str {

@@ -288,27 +288,35 @@ fn make_cell(
 /// three are blank (nothing was stated).
 fn derive_other(cells: &mut Vec<Cell>) {
     let f = &*FORMS;
-    for metric in &f.s3_metrics {
-        let parts: Vec<&Cell> = cells
-            .iter()
-            .filter(|c| {
-                c.section == Section::S3
-                    && c.metric == *metric
-                    && f.s3_other_parts.contains(&c.item)
-            })
-            .collect();
-        let ok = parts.len() == f.s3_other_parts.len()
-            && parts
-                .iter()
-                .all(|c| matches!(c.status, CellStatus::Value | CellStatus::Blank));
-        let any_value = parts.iter().any(|c| c.status == CellStatus::Value);
-        let value = (ok && any_value).then(|| parts.iter().filter_map(|c| c.value).sum());
+    // One pass over the cells: per metric, how many parts were seen, whether all are usable,
+    // whether any states a number, and their sum.
+    let n = f.s3_metrics.len();
+    let (mut seen, mut usable, mut any_value, mut sum) = (
+        vec![0usize; n],
+        vec![true; n],
+        vec![false; n],
+        vec![0.0f64; n],
+    );
+    for c in cells
+        .iter()
+        .filter(|c| c.section == Section::S3 && f.s3_other_parts.contains(&c.item))
+    {
+        let Some(k) = f.s3_metrics.iter().position(|m| *m == c.metric) else {
+            continue;
+        };
+        seen[k] += 1;
+        usable[k] &= matches!(c.status, CellStatus::Value | CellStatus::Blank);
+        any_value[k] |= c.status == CellStatus::Value;
+        sum[k] += c.value.unwrap_or(0.0);
+    }
+    for (k, metric) in f.s3_metrics.iter().enumerate() {
+        let ok = seen[k] == f.s3_other_parts.len() && usable[k] && any_value[k];
         cells.push(Cell {
             form_version: FormVersion::V2021,
             section: Section::S3,
             item: "other",
             metric,
-            value,
+            value: ok.then_some(sum[k]),
             status: CellStatus::Derived,
             raw: None,
             unit: Unit::Count,

@@ -97,12 +97,9 @@ pub fn checks(cells: &[Cell]) -> Vec<Check> {
             map: s3.iter().map(|c| ((c.item, c.metric), *c)).collect(),
         };
         let (total_col, applicant_cols) = f.s3_metrics.split_last().expect("s3 has metrics");
-        let mut items: Vec<&str> = Vec::new();
-        for c in &s3 {
-            if !items.contains(&c.item) {
-                items.push(c.item);
-            }
-        }
+        // Cells come row by row, so consecutive runs give the rows in form order.
+        let mut items: Vec<&str> = s3.iter().map(|c| c.item).collect();
+        items.dedup();
         // 1. Row sums.
         let mut blank_row_total = false;
         for item in &items {
