@@ -62,10 +62,26 @@ pub struct Summary {
 
 struct InputFile {
     rel: String,
-    abs: PathBuf,
+    /// The path when `root/rel` does not name the file (a name that is not UTF-8); kept only
+    /// then, because a dump has hundreds of thousands of files.
+    abs: Option<Box<Path>>,
     size: u64,
     /// Set when the file cannot be read at all.
     error: Option<Problem>,
+}
+
+impl InputFile {
+    fn path(&self, root: &Path) -> PathBuf {
+        match &self.abs {
+            Some(p) => p.to_path_buf(),
+            None => root.join(&self.rel),
+        }
+    }
+}
+
+/// The file's own path, when `root/rel` would not find it.
+fn own_path(root: &Path, rel: &str, path: &Path) -> Option<Box<Path>> {
+    (root.join(rel) != path).then(|| path.into())
 }
 
 /// Files in a fixed order (byte order of the path components). Symlinked directories are not
@@ -80,7 +96,7 @@ fn walk(root: &Path, skipped: &mut Vec<String>) -> Result<Vec<InputFile>> {
             .unwrap_or_default();
         return Ok(vec![InputFile {
             rel,
-            abs: root.to_path_buf(),
+            abs: Some(root.into()),
             size: meta.len(),
             error: None,
         }]);
@@ -108,10 +124,11 @@ fn walk(root: &Path, skipped: &mut Vec<String>) -> Result<Vec<InputFile>> {
                 format!("{prefix}/{name}")
             };
             let path = e.path();
+            let own = own_path(root, &rel, &path);
             let Ok(ft) = e.file_type() else {
                 out.push(InputFile {
                     rel,
-                    abs: path,
+                    abs: own,
                     size: 0,
                     error: Some(Problem::ReadError),
                 });
@@ -124,19 +141,19 @@ fn walk(root: &Path, skipped: &mut Vec<String>) -> Result<Vec<InputFile>> {
                     Ok(m) if m.is_dir() => skipped.push(format!("{rel} (symlinked directory)")),
                     Ok(m) if !m.is_file() => out.push(InputFile {
                         rel,
-                        abs: path,
+                        abs: own,
                         size: 0,
                         error: Some(Problem::NotARegularFile),
                     }),
                     Ok(m) => out.push(InputFile {
                         rel,
-                        abs: path,
+                        abs: own,
                         size: m.len(),
                         error: None,
                     }),
                     Err(_) => out.push(InputFile {
                         rel,
-                        abs: path,
+                        abs: own,
                         size: 0,
                         error: Some(Problem::ReadError),
                     }),
@@ -145,7 +162,7 @@ fn walk(root: &Path, skipped: &mut Vec<String>) -> Result<Vec<InputFile>> {
                 // FIFOs, sockets, devices: reading could block forever or never end.
                 out.push(InputFile {
                     rel,
-                    abs: path,
+                    abs: own,
                     size: 0,
                     error: Some(Problem::NotARegularFile),
                 });
@@ -153,7 +170,7 @@ fn walk(root: &Path, skipped: &mut Vec<String>) -> Result<Vec<InputFile>> {
                 let size = e.metadata().map(|m| m.len()).unwrap_or(0);
                 out.push(InputFile {
                     rel,
-                    abs: path,
+                    abs: own,
                     size,
                     error: None,
                 });
@@ -166,13 +183,33 @@ fn walk(root: &Path, skipped: &mut Vec<String>) -> Result<Vec<InputFile>> {
     Ok(out)
 }
 
-fn hex_id(hash: blake3::Hash) -> String {
-    hash.to_hex()[..32].to_string()
+/// A document id: the first 128 bits of the BLAKE3 hash of the raw bytes (hex in the output).
+type DocId = [u8; 16];
+
+fn hex_id(hash: blake3::Hash) -> DocId {
+    hash.as_bytes()[..16]
+        .try_into()
+        .expect("a BLAKE3 hash has 32 bytes")
+}
+
+fn to_hex(id: &DocId) -> String {
+    id.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn from_hex(s: &str) -> Option<DocId> {
+    let mut id = [0u8; 16];
+    if s.len() != 32 {
+        return None;
+    }
+    for (k, byte) in id.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(s.get(2 * k..2 * k + 2)?, 16).ok()?;
+    }
+    Some(id)
 }
 
 /// Content hash of a file; files that cannot be read get an id derived from their path, so
 /// that they still have a row.
-fn hash_file(f: &InputFile) -> (String, Option<Problem>) {
+fn hash_file(root: &Path, f: &InputFile) -> (DocId, Option<Problem>) {
     if let Some(p) = f.error {
         return (
             hex_id(blake3::hash(format!("unreadable\0{}", f.rel).as_bytes())),
@@ -180,7 +217,7 @@ fn hash_file(f: &InputFile) -> (String, Option<Problem>) {
         );
     }
     let mut h = blake3::Hasher::new();
-    match std::fs::File::open(&f.abs).and_then(|file| h.update_reader(file).map(|_| ())) {
+    match std::fs::File::open(f.path(root)).and_then(|file| h.update_reader(file).map(|_| ())) {
         Ok(()) => (hex_id(h.finalize()), None),
         Err(_) => (
             hex_id(blake3::hash(format!("unreadable\0{}", f.rel).as_bytes())),
@@ -342,7 +379,7 @@ fn check_output(out: &Path, mode: Mode) -> Result<Option<Manifest>> {
 }
 
 /// doc_ids already in a dataset (from its documents files).
-fn existing_doc_ids(out: &Path, manifest: &Manifest) -> Result<HashSet<String>> {
+fn existing_doc_ids(out: &Path, manifest: &Manifest) -> Result<HashSet<DocId>> {
     use arrow_array::cast::AsArray;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use parquet::arrow::ProjectionMask;
@@ -361,7 +398,7 @@ fn existing_doc_ids(out: &Path, manifest: &Manifest) -> Result<HashSet<String>> 
                     .as_string::<i32>()
                     .iter()
                     .flatten()
-                    .map(str::to_string),
+                    .filter_map(from_hex),
             );
         }
     }
@@ -419,15 +456,15 @@ pub fn run(opts: &Options) -> Result<Summary> {
     summary.inputs_seen = files.len() as u64;
 
     // Pass 1: content hashes, to find identical copies before anything is written.
-    let hashes: Vec<(String, Option<Problem>)> =
-        pool.install(|| files.par_iter().map(hash_file).collect());
-    let mut first: HashMap<&str, usize> = HashMap::new();
+    let hashes: Vec<(DocId, Option<Problem>)> =
+        pool.install(|| files.par_iter().map(|f| hash_file(&cfg.input, f)).collect());
+    let mut first: HashMap<DocId, usize> = HashMap::new();
     let mut dups: HashMap<usize, Vec<String>> = HashMap::new();
     for (i, (id, _)) in hashes.iter().enumerate() {
-        match first.get(id.as_str()) {
+        match first.get(id) {
             Some(&j) => dups.entry(j).or_default().push(files[i].rel.clone()),
             None => {
-                first.insert(id, i);
+                first.insert(*id, i);
             }
         }
     }
@@ -437,7 +474,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         _ => HashSet::new(),
     };
     let todo: Vec<usize> = (0..files.len())
-        .filter(|&i| first[hashes[i].0.as_str()] == i && !known.contains(&hashes[i].0))
+        .filter(|&i| first[&hashes[i].0] == i && !known.contains(&hashes[i].0))
         .collect();
     summary.already_present = (first.len() - todo.len()) as u64;
 
@@ -507,11 +544,11 @@ pub fn run(opts: &Options) -> Result<Summary> {
                             let (id, err) = &hashes[i];
                             let processed = match err {
                                 Some(p) => Processed::failed(*p),
-                                None => read_and_process(f, cfg, max_bytes),
+                                None => read_and_process(&cfg.input, f, cfg, max_bytes),
                             };
                             bar.inc(f.size);
                             DocRecord {
-                                doc_id: id.clone(),
+                                doc_id: to_hex(id),
                                 source_path: f.rel.clone(),
                                 duplicate_paths: dups.get(&i).cloned().unwrap_or_default(),
                                 bytes: f.size,
@@ -580,7 +617,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     Ok(summary)
 }
 
-fn read_and_process(f: &InputFile, cfg: &Config, max_bytes: u64) -> Processed {
+fn read_and_process(root: &Path, f: &InputFile, cfg: &Config, max_bytes: u64) -> Processed {
     let name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
     if !cfg.includes(name) {
         return Processed::failed(Problem::UnsupportedFormat);
@@ -588,7 +625,7 @@ fn read_and_process(f: &InputFile, cfg: &Config, max_bytes: u64) -> Processed {
     if f.size > max_bytes {
         return Processed::failed(Problem::TooLarge);
     }
-    match std::fs::read(&f.abs) {
+    match std::fs::read(f.path(root)) {
         // A panic in one document must not take the run down: it becomes that document's problem.
         Ok(bytes) => std::panic::catch_unwind(|| crate::process(&f.rel, &bytes))
             .unwrap_or_else(|_| Processed::failed(Problem::InternalError)),
@@ -670,7 +707,7 @@ pub fn decoded_text(input: &Path, out: &Path) -> Result<u64> {
     );
     let mut total = 0;
     for f in &files {
-        let Ok(bytes) = std::fs::read(&f.abs) else {
+        let Ok(bytes) = std::fs::read(f.path(input)) else {
             continue;
         };
         let d = crate::decode::decode(

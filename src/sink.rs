@@ -130,6 +130,15 @@ pub struct FileEntry {
     pub run_id: String,
 }
 
+/// Rows per Parquet file before a partition rolls over to the next file.
+const MAX_ROWS_PER_FILE: u64 = 1 << 20;
+
+/// In-memory size at which a row group is written out, whatever its row count.
+const ROW_GROUP_BYTES: usize = 2 << 20;
+
+/// Page and dictionary size limit of the Parquet writers.
+const PAGE_BYTES: usize = 64 * 1024;
+
 /// Rows buffered before they are handed to the Parquet writer as one batch.
 const BATCH_ROWS: usize = 8192;
 
@@ -152,6 +161,9 @@ pub struct DatasetWriter {
     run_id: String,
     props: WriterProperties,
     parts: BTreeMap<(Table, i32), Part>,
+    /// The next file number per partition (a partition rolls over to a new file every
+    /// [`MAX_ROWS_PER_FILE`] rows).
+    next_seq: BTreeMap<(Table, i32), u32>,
     files: Vec<FileEntry>,
 }
 
@@ -171,6 +183,14 @@ impl DatasetWriter {
         let props = WriterProperties::builder()
             .set_compression(compression)
             .set_max_row_group_row_count(Some(row_group_rows))
+            // Every open (table, year) writer buffers a data page and a dictionary per column
+            // before compressing them; the defaults (1 MiB each) times 10 columns times every
+            // open partition made peak memory climb with the dump. Small pages bound it.
+            .set_data_page_size_limit(PAGE_BYTES)
+            // A partition that sees few rows (documents) would otherwise keep its whole row
+            // group in memory until the end: cap row groups by size as well as by rows.
+            .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
+            .set_dictionary_page_size_limit(PAGE_BYTES)
             .set_created_by(format!("gongkai {}", env!("CARGO_PKG_VERSION")))
             .build();
         Ok(DatasetWriter {
@@ -178,6 +198,7 @@ impl DatasetWriter {
             run_id: run_id.to_string(),
             props,
             parts: BTreeMap::new(),
+            next_seq: BTreeMap::new(),
             files: Vec::new(),
         })
     }
@@ -185,7 +206,9 @@ impl DatasetWriter {
     fn part(&mut self, table: Table, year: i32) -> Result<&mut Part> {
         if !self.parts.contains_key(&(table, year)) {
             let rel_dir = format!("{}/year={year}", table.name());
-            let rel_path = format!("{rel_dir}/part-{}.parquet", self.run_id);
+            let seq = self.next_seq.entry((table, year)).or_insert(0);
+            let rel_path = format!("{rel_dir}/part-{}-{:04}.parquet", self.run_id, *seq);
+            *seq += 1;
             std::fs::create_dir_all(self.root.join(&rel_dir))
                 .with_context(|| format!("creating {}", self.root.join(&rel_dir).display()))?;
             let file = File::create(self.root.join(&rel_path))
@@ -245,26 +268,53 @@ impl DatasetWriter {
         if let Rows::Documents(v) = &mut part.rows {
             v.push(row);
         }
-        part.flush_if_full()
+        part.flush_if_full()?;
+        for table in Table::ALL {
+            self.roll_over_if_large((table, year))?;
+        }
+        Ok(())
     }
 
     /// Close every file; returns the manifest entries of the files written.
     pub fn finish(mut self) -> Result<Vec<FileEntry>> {
-        let run_id = self.run_id.clone();
-        for ((table, year), mut part) in std::mem::take(&mut self.parts) {
-            part.flush()?;
-            part.writer.close()?;
-            let bytes = std::fs::metadata(self.root.join(&part.rel_path))?.len();
-            self.files.push(FileEntry {
-                path: part.rel_path,
-                table: table.name().into(),
-                year,
-                rows: part.written,
-                bytes,
-                run_id: run_id.clone(),
-            });
+        let keys: Vec<(Table, i32)> = self.parts.keys().copied().collect();
+        for key in keys {
+            self.close_part(key)?;
         }
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(self.files)
+    }
+
+    /// Finish one partition's current file and list it.
+    fn close_part(&mut self, key: (Table, i32)) -> Result<()> {
+        let Some(mut part) = self.parts.remove(&key) else {
+            return Ok(());
+        };
+        part.flush()?;
+        part.writer.close()?;
+        let bytes = std::fs::metadata(self.root.join(&part.rel_path))?.len();
+        self.files.push(FileEntry {
+            path: part.rel_path,
+            table: key.0.name().into(),
+            year: key.1,
+            rows: part.written,
+            bytes,
+            run_id: self.run_id.clone(),
+        });
+        Ok(())
+    }
+
+    /// A writer keeps per-file metadata (row groups, page indexes) until its file is closed:
+    /// bounded files keep that bounded however large the dump.
+    fn roll_over_if_large(&mut self, key: (Table, i32)) -> Result<()> {
+        if self
+            .parts
+            .get(&key)
+            .is_some_and(|p| p.written >= MAX_ROWS_PER_FILE)
+        {
+            self.close_part(key)?;
+        }
+        Ok(())
     }
 }
 
@@ -278,7 +328,14 @@ impl Part {
     }
 
     fn flush_if_full(&mut self) -> Result<()> {
-        if self.len() >= BATCH_ROWS {
+        // A documents row carries more (paths, problems) and a partition sees few of them:
+        // a smaller batch keeps every open partition's buffer small.
+        let limit = if matches!(self.rows, Rows::Documents(_)) {
+            BATCH_ROWS / 8
+        } else {
+            BATCH_ROWS
+        };
+        if self.len() >= limit {
             self.flush()?;
         }
         Ok(())
