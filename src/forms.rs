@@ -99,6 +99,7 @@ struct RawMarkers {
     v2019: Vec<String>,
     v2021: Vec<String>,
     legacy: Vec<String>,
+    form: Vec<String>,
 }
 
 /// A label as written in the form, canonicalised, with the enumerator split off.
@@ -169,6 +170,7 @@ pub struct Forms {
     pub markers_2019: Vec<String>,
     pub markers_2021: Vec<String>,
     pub markers_legacy: Vec<String>,
+    pub markers_form: Vec<String>,
 }
 
 fn leak(s: String) -> &'static str {
@@ -237,6 +239,7 @@ impl Forms {
             markers_2019: canon_all(raw.markers.v2019),
             markers_2021: canon_all(raw.markers.v2021),
             markers_legacy: canon_all(raw.markers.legacy),
+            markers_form: canon_all(raw.markers.form),
         }
     }
 

@@ -90,8 +90,10 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
         p.add(prob);
     }
 
-    if !reconcile::found_any(&extracted) {
-        let legacy = reconcile::has_legacy_markers(&text)
+    let legacy_report = reconcile::is_legacy(&text);
+    if legacy_report || !reconcile::found_any(&extracted) {
+        let legacy = legacy_report
+            || reconcile::has_legacy_markers(&text)
             || (p.info.year.is_some_and(|y| y <= 2018) && text.contains("政府信息公开"));
         p.info.form_version = Some(if legacy {
             FormVersion::Legacy

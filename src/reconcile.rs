@@ -27,6 +27,12 @@ pub fn has_legacy_markers(text: &str) -> bool {
         .any(|m| text.contains(m.as_str()))
 }
 
+/// A pre-2019 report: its own markers and none of the texts only the official forms print,
+/// whatever rows a loose label match found in its prose (forms.md §4).
+pub fn is_legacy(text: &str) -> bool {
+    has_legacy_markers(text) && !FORMS.markers_form.iter().any(|m| text.contains(m.as_str()))
+}
+
 /// Did the extractor find anything of the form at all?
 pub fn found_any(x: &Extracted) -> bool {
     x.s2.as_ref().is_some_and(|v| !v.is_empty())

@@ -52,6 +52,7 @@ pub struct Summary {
     pub duplicates: u64,
     pub already_present: u64,
     pub by_status: BTreeMap<String, u64>,
+    pub by_form: BTreeMap<String, u64>,
     pub cells: u64,
     pub checks_failed: u64,
     pub bytes: u64,
@@ -518,6 +519,8 @@ pub fn run(opts: &Options) -> Result<Summary> {
                             .by_status
                             .entry(doc.processed.status().as_str().to_string())
                             .or_default() += 1;
+                        let form = doc.processed.info.form_version.unwrap_or_default().as_str();
+                        *summary.by_form.entry(form.to_string()).or_default() += 1;
                         summary.cells += doc.processed.cells.len() as u64;
                         summary.checks_failed += doc.processed.n_checks_failed() as u64;
                         writer.write(doc)?;
@@ -557,6 +560,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
                         })
                         .collect()
                 });
+                bar.set_message(format!("{end}/{} files", todo.len()));
                 if tx.send(batch).is_err() {
                     // The writer stopped on an error; it is reported below.
                     break;
@@ -597,6 +601,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         inputs_seen: summary.inputs_seen,
         documents_written: summary.documents_written,
         by_status: summary.by_status.clone(),
+        by_form: summary.by_form.clone(),
         cells: summary.cells,
         checks_failed: summary.checks_failed,
         files: new_files.iter().map(|f| f.path.clone()).collect(),
@@ -639,7 +644,7 @@ fn progress_bar(total: u64, wanted: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new(total);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}")
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {msg} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar

@@ -490,6 +490,8 @@ pub struct RunRecord {
     pub inputs_seen: u64,
     pub documents_written: u64,
     pub by_status: BTreeMap<String, u64>,
+    #[serde(default)]
+    pub by_form: BTreeMap<String, u64>,
     pub cells: u64,
     pub checks_failed: u64,
     pub files: Vec<String>,

@@ -24,16 +24,22 @@ pub fn status(out: &Path) -> Result<String> {
     let ys: Vec<String> = years.iter().map(|(y, n)| format!("{y}: {n}")).collect();
     writeln!(s, "by year: {}", ys.join(", "))?;
     let mut by_status: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut by_form: BTreeMap<&str, u64> = BTreeMap::new();
     let (mut cells, mut failed) = (0, 0);
     for r in &m.runs {
         for (k, v) in &r.by_status {
             *by_status.entry(k).or_default() += v;
+        }
+        for (k, v) in &r.by_form {
+            *by_form.entry(k).or_default() += v;
         }
         cells += r.cells;
         failed += r.checks_failed;
     }
     let bs: Vec<String> = by_status.iter().map(|(k, v)| format!("{k} {v}")).collect();
     writeln!(s, "by status: {}", bs.join(", "))?;
+    let bf: Vec<String> = by_form.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    writeln!(s, "by form: {}", bf.join(", "))?;
     writeln!(s, "cells: {cells}; checks failed: {failed}")?;
     writeln!(s, "runs:")?;
     for r in &m.runs {

@@ -78,7 +78,11 @@ fn append_equals_one_build_over_both_dumps_and_twice_equals_once() {
     assert_eq!(m["runs"].as_array().unwrap().len(), 2);
     assert_eq!(m["runs"][1]["kind"], "append");
     let status = gk(&["status", "--out", out1.to_str().unwrap()]);
-    assert!(String::from_utf8_lossy(&status.stdout).contains("append"));
+    let status = String::from_utf8_lossy(&status.stdout).into_owned();
+    assert!(
+        status.contains("append") && status.contains("by form: ") && status.contains("by year: "),
+        "{status}"
+    );
     std::fs::remove_dir_all(&tmp).unwrap();
 }
 

@@ -355,7 +355,7 @@ fn blank_totals_and_missing_cells_skip_with_a_reason() {
 
 #[test]
 fn legacy_and_non_reports_have_no_cells() {
-    let legacy = "某市2016年政府信息公开工作年度报告\n一、概述\n根据《政府信息公开条例》(国务院令第492号)...\n二、主动公开政府信息情况\n全年主动公开信息1200条。\n三、依申请公开政府信息情况\n同意公开答复数12件,不同意公开答复数1件。\n";
+    let legacy = "某市2016年政府信息公开工作年度报告\n一、概述\n根据《政府信息公开条例》(国务院令第492号)...\n二、主动公开政府信息情况\n全年主动公开信息1200条。\n行政许可 12\n规范性文件 3\n三、依申请公开政府信息情况\n同意公开答复数12件,不同意公开答复数1件。\n";
     let p = process(legacy);
     assert_eq!(
         (p.info.form_version, p.status()),
