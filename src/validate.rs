@@ -53,36 +53,50 @@ impl<'a> Grid<'a> {
     }
 }
 
-/// `expected` is the stated total; `actual` the sum of its stated parts.
-fn sum_check(id: String, total: Term, parts: &[Term], extra_skip: bool) -> Check {
-    let mut check = Check {
+fn skipped(id: String, reason: &'static str) -> Check {
+    Check {
         check: id,
         expected: None,
         actual: None,
-        reason: None,
+        reason: Some(reason),
         outcome: Outcome::Skipped,
-    };
-    if matches!(total, Term::Unknown) || parts.iter().any(|p| matches!(p, Term::Unknown)) {
-        check.reason = Some(SKIP_MISSING);
-        return check;
     }
-    let value = |t: &Term| if let Term::Num(v) = t { *v } else { 0.0 };
-    let parts_filled = parts.iter().any(|p| matches!(p, Term::Num(v) if *v != 0.0));
-    // 上海2019 style: a blank total over filled parts means "not filled in", not 0 (forms.md §3).
-    if (matches!(total, Term::Blank) && parts_filled) || extra_skip {
-        check.reason = Some(SKIP_TOTAL_BLANK);
-        return check;
-    }
-    let expected = value(&total);
-    let actual: f64 = parts.iter().map(value).sum();
-    check.expected = Some(expected);
-    check.actual = Some(actual);
-    check.outcome = if (expected - actual).abs() < 1e-6 {
+}
+
+fn compared(id: String, expected: f64, actual: f64) -> Check {
+    let outcome = if (expected - actual).abs() < 1e-6 {
         Outcome::Pass
     } else {
         Outcome::Fail
     };
-    check
+    Check {
+        check: id,
+        expected: Some(expected),
+        actual: Some(actual),
+        reason: None,
+        outcome,
+    }
+}
+
+fn num(t: &Term) -> f64 {
+    if let Term::Num(v) = t {
+        *v
+    } else {
+        0.0
+    }
+}
+
+/// `expected` is the stated total; `actual` the sum of its stated parts.
+fn sum_check(id: String, total: Term, parts: &[Term], extra_skip: bool) -> Check {
+    if matches!(total, Term::Unknown) || parts.iter().any(|p| matches!(p, Term::Unknown)) {
+        return skipped(id, SKIP_MISSING);
+    }
+    let parts_filled = parts.iter().any(|p| num(p) != 0.0);
+    // 上海2019 style: a blank total over filled parts means "not filled in", not 0 (forms.md §3).
+    if (matches!(total, Term::Blank) && parts_filled) || extra_skip {
+        return skipped(id, SKIP_TOTAL_BLANK);
+    }
+    compared(id, num(&total), parts.iter().map(num).sum())
 }
 
 pub fn checks(cells: &[Cell]) -> Vec<Check> {
@@ -163,31 +177,13 @@ fn item_is_result(item: &str) -> bool {
 }
 
 fn balance_check(id: String, lhs: [Term; 2], rhs: [Term; 2]) -> Check {
-    let mut check = Check {
-        check: id,
-        expected: None,
-        actual: None,
-        reason: None,
-        outcome: Outcome::Skipped,
-    };
     if lhs.iter().chain(&rhs).any(|t| matches!(t, Term::Unknown)) {
-        check.reason = Some(SKIP_MISSING);
-        return check;
+        return skipped(id, SKIP_MISSING);
     }
-    let v = |t: &Term| if let Term::Num(x) = t { *x } else { 0.0 };
-    let expected = v(&lhs[0]) + v(&lhs[1]);
-    let actual = v(&rhs[0]) + v(&rhs[1]);
+    let expected = num(&lhs[0]) + num(&lhs[1]);
     // A blank (七)总计 while new/carried_over are filled is "not filled in" as well.
     if matches!(rhs[0], Term::Blank) && matches!(rhs[1], Term::Blank) && expected != 0.0 {
-        check.reason = Some(SKIP_TOTAL_BLANK);
-        return check;
+        return skipped(id, SKIP_TOTAL_BLANK);
     }
-    check.expected = Some(expected);
-    check.actual = Some(actual);
-    check.outcome = if (expected - actual).abs() < 1e-6 {
-        Outcome::Pass
-    } else {
-        Outcome::Fail
-    };
-    check
+    compared(id, expected, num(&rhs[0]) + num(&rhs[1]))
 }
