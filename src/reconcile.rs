@@ -30,7 +30,8 @@ pub fn has_legacy_markers(text: &str) -> bool {
 /// A pre-2019 report: its own markers and none of the texts only the official forms print,
 /// whatever rows a loose label match found in its prose (forms.md §4).
 pub fn is_legacy(text: &str) -> bool {
-    has_legacy_markers(text) && !FORMS.markers_form.iter().any(|m| text.contains(m.as_str()))
+    // The form-only texts first: a report of the official forms stops the search early.
+    !FORMS.markers_form.iter().any(|m| text.contains(m.as_str())) && has_legacy_markers(text)
 }
 
 /// Did the extractor find anything of the form at all?
