@@ -10,14 +10,7 @@ fn gk(args: &[&str]) -> std::process::Output {
 }
 
 fn build(input: &Path, out: &Path) {
-    let o = gk(&[
-        "build",
-        "-q",
-        "--input",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = build_output(input, out, &["-q"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 

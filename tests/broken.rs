@@ -99,16 +99,7 @@ fn a_broken_dump_is_accounted_for() {
 
     let out = tmp.join("out");
     let started = std::time::Instant::now();
-    let child = gongkai()
-        .args([
-            "build",
-            "--input",
-            d.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let child = build_output(&d, &out, &[]);
     assert!(
         child.status.success(),
         "{}",

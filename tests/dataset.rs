@@ -77,16 +77,7 @@ fn duckdb_reads_the_dataset() {
     let input = tmp.join("dump");
     let out = tmp.join("out");
     let files = mixed_dump(&input);
-    let o = gongkai()
-        .args([
-            "build",
-            "--input",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let o = build_output(&input, &out, &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let summary = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -291,19 +282,7 @@ fn same_input_gives_the_same_rows() {
     let mut outs = Vec::new();
     for (k, threads) in ["1", "2"].iter().enumerate() {
         let out = tmp.join(format!("out{k}"));
-        let o = gongkai()
-            .args([
-                "build",
-                "-q",
-                "--threads",
-                threads,
-                "--input",
-                input.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap();
+        let o = build_output(&input, &out, &["-q", "--threads", threads]);
         assert!(o.status.success());
         outs.push(out);
     }

@@ -277,3 +277,18 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     v.sort();
     v
 }
+
+/// Run `gongkai build --input INPUT --out OUT EXTRA…` and return its output.
+pub fn build_output(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    gongkai()
+        .arg("build")
+        .args(extra)
+        .args([
+            "--input",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap()
+}
