@@ -7,7 +7,7 @@
 
 use crate::forms::{canonical, canonical_cow, has_chars, label_matches, Label, FORMS};
 use crate::model::FormVersion;
-use crate::segment::{Layout, Sections, TCell};
+use crate::segment::{Sections, TCell};
 
 /// Minimum characters for a truncated label to count (`本年新` for `本年新制作数量`).
 const MIN_PREFIX_ROW: usize = 4;
@@ -154,7 +154,6 @@ pub struct S2Key {
 }
 
 pub struct Extracted<'a> {
-    pub layout: Layout,
     pub s2: Option<Vec<Found<'a, S2Key>>>,
     /// Versions named by section 二 headers, in order.
     pub s2_header_versions: Vec<FormVersion>,
@@ -164,7 +163,7 @@ pub struct Extracted<'a> {
     pub s4: Option<Vec<&'a TCell>>,
 }
 
-pub fn extract<'a>(cells: &'a [TCell], sections: &Sections, layout: Layout) -> Extracted<'a> {
+pub fn extract<'a>(cells: &'a [TCell], sections: &Sections) -> Extracted<'a> {
     let mut header_versions = Vec::new();
     let s2 = sections
         .s2
@@ -173,7 +172,6 @@ pub fn extract<'a>(cells: &'a [TCell], sections: &Sections, layout: Layout) -> E
     let s3 = sections.s3.clone().map(|r| extract_s3(&cells[r]));
     let s4 = sections.s4.clone().map(|r| extract_s4(&cells[r]));
     Extracted {
-        layout,
         s2,
         s2_header_versions: header_versions,
         s3,

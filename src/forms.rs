@@ -16,7 +16,9 @@ pub static FORMS: LazyLock<Forms> = LazyLock::new(|| {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawForms {
-    vocabulary: Vec<(String, String)>,
+    /// Read on its own by `VOCABULARY` (canonicalisation needs it while FORMS is built).
+    #[serde(rename = "vocabulary")]
+    _vocabulary: Vec<(String, String)>,
     placeholders: Vec<String>,
     sections: RawSections,
     s2: Vec<RawS2Table>,
@@ -149,7 +151,6 @@ pub struct S3Row {
 
 #[derive(Debug)]
 pub struct Forms {
-    pub vocabulary: Vec<(String, String)>,
     pub placeholders: Vec<String>,
     pub heading_s2: SectionHeading,
     pub heading_s3: SectionHeading,
@@ -219,7 +220,6 @@ impl Forms {
             .collect();
         let canon_all = |v: Vec<String>| v.iter().map(|s| canonical(s)).collect::<Vec<_>>();
         Forms {
-            vocabulary: raw.vocabulary,
             placeholders: canon_all(raw.placeholders),
             heading_s2: raw.sections.s2,
             heading_s3: raw.sections.s3,
@@ -241,13 +241,6 @@ impl Forms {
             markers_legacy: canon_all(raw.markers.legacy),
             markers_form: canon_all(raw.markers.form),
         }
-    }
-
-    /// The section-二 sub-table spec for an item in a version.
-    pub fn s2_table(&self, item: &str, version: FormVersion) -> Option<&S2Table> {
-        self.s2
-            .iter()
-            .find(|t| t.version == version && t.rows.iter().any(|(i, _)| *i == item))
     }
 
     pub fn is_placeholder(&self, canon: &str) -> bool {

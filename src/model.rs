@@ -142,7 +142,6 @@ macro_rules! problems {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Problem { $($variant,)* }
         impl Problem {
-            pub const ALL: &'static [Problem] = &[$(Problem::$variant,)*];
             pub fn code(self) -> &'static str { match self { $(Problem::$variant => $code,)* } }
             pub fn effect(self) -> Effect { match self { $(Problem::$variant => Effect::$effect,)* } }
         }

@@ -44,11 +44,6 @@ fn bit(map: &[u64], c: char) -> bool {
     cp < 0x10000 && map[cp as usize / 64] & (1 << (cp % 64)) != 0
 }
 
-/// Force the dictionaries to load (so that a benchmark does not time it inside the first document).
-pub fn warm_up() {
-    LazyLock::force(&SCRIPT);
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScriptKind {
     Simplified,
@@ -109,11 +104,6 @@ pub fn normalize(text: &str) -> (String, ScriptKind) {
             .collect();
         (lines.join("\n"), kind)
     }
-}
-
-/// Simplified conversion of a short string (labels, names).
-pub fn to_simplified(s: &str) -> String {
-    SCRIPT.cc.t2s(s, false)
 }
 
 /// Traditional conversion (used to know the report vocabulary in both scripts).

@@ -64,7 +64,7 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
         return p;
     }
     let sections = segment::find_sections(&cells);
-    let extracted = extract::extract(&cells, &sections, layout);
+    let extracted = extract::extract(&cells, &sections);
 
     // Who and when, read from the text (tags stripped for HTML).
     let plain: String;

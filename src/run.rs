@@ -697,11 +697,6 @@ impl Summary {
     }
 }
 
-/// Bail with a usage error (used by the CLI for argument checks).
-pub fn usage_error(msg: String) -> anyhow::Error {
-    usage(msg)
-}
-
 /// The decoded text of every file under `input`, concatenated into `out` (for baselines).
 pub fn decoded_text(input: &Path, out: &Path) -> Result<u64> {
     use std::io::Write;

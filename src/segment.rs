@@ -42,10 +42,6 @@ impl Layout {
             Layout::Html => "html",
         }
     }
-    /// Bare lines drop empty cells, so a short row cannot be aligned.
-    pub fn drops_empty_cells(self) -> bool {
-        self == Layout::BareLines
-    }
 }
 
 /// Pick the layout from the shape of the lines.

@@ -174,7 +174,7 @@ fn same_numbers_give_the_same_rows_for_every_comparable_code() {
     // and 二's issued / decisions.
     let comparable: Vec<_> = ka
         .keys()
-        .filter(|(s, i, m)| {
+        .filter(|(s, _, m)| {
             s == "s3" || s == "s4" || (s == "s2" && (m == "issued" || m == "decisions"))
         })
         .filter(|(s, i, _)| !(s == "s3" && i.starts_with("other.")))
