@@ -159,6 +159,8 @@ pub struct Forms {
     pub s2: Vec<S2Table>,
     pub s2_other: Vec<Label>,
     pub s3_metrics: Vec<&'static str>,
+    /// `kind:code` check ids by (kind, code).
+    check_ids: std::collections::HashMap<(&'static str, &'static str), &'static str>,
     pub s3_headers: Vec<Label>,
     pub s3_rows: Vec<S3Row>,
     pub s3_result_rows: Vec<&'static str>,
@@ -172,6 +174,16 @@ pub struct Forms {
     pub markers_2021: Vec<String>,
     pub markers_legacy: Vec<String>,
     pub markers_form: Vec<String>,
+}
+
+impl Forms {
+    /// The stable id of a check, e.g. `s3.row_sum:granted`.
+    pub fn check_id(&self, kind: &'static str, code: &'static str) -> &'static str {
+        self.check_ids
+            .get(&(kind, code))
+            .copied()
+            .unwrap_or_else(|| panic!("no check {kind} for {code} in forms.toml"))
+    }
 }
 
 fn leak(s: String) -> &'static str {
@@ -201,7 +213,7 @@ impl Forms {
                     .collect(),
             })
             .collect();
-        let s3_rows = raw
+        let s3_rows: Vec<S3Row> = raw
             .s3
             .rows
             .into_iter()
@@ -219,7 +231,18 @@ impl Forms {
             .flat_map(|g| s4_outcomes.iter().map(move |o| leak(format!("{g}.{o}"))))
             .collect();
         let canon_all = |v: Vec<String>| v.iter().map(|s| canonical(s)).collect::<Vec<_>>();
+        let s3_metrics: Vec<&'static str> = raw.s3.metrics.into_iter().map(leak).collect();
+        // Every check id, made once: a document has dozens of checks.
+        let s3_items = s3_rows.iter().filter_map(|r| r.item);
+        let check_ids = s3_items
+            .map(|i| ("s3.row_sum", i))
+            .chain(s3_metrics.iter().map(|m| ("s3.balance", *m)))
+            .chain(s3_metrics.iter().map(|m| ("s3.result_sum", *m)))
+            .chain(s4_groups.iter().map(|g| ("s4.group_sum", *g)))
+            .map(|(kind, code)| ((kind, code), leak(format!("{kind}:{code}"))))
+            .collect();
         Forms {
+            check_ids,
             placeholders: canon_all(raw.placeholders),
             heading_s2: raw.sections.s2,
             heading_s3: raw.sections.s3,
@@ -227,7 +250,7 @@ impl Forms {
             heading_end: raw.sections.end,
             s2,
             s2_other: labels(&raw.s2_other_labels.labels),
-            s3_metrics: raw.s3.metrics.into_iter().map(leak).collect(),
+            s3_metrics,
             s3_headers: labels(&raw.s3.headers),
             s3_rows,
             s3_result_rows: raw.s3.result_rows.into_iter().map(leak).collect(),
@@ -303,7 +326,13 @@ static VOCABULARY: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
 
 /// `一.` `(一)` `1.` `1)` `(1)` at the start of a canonical label.
 pub fn strip_enumerator(s: &str) -> &str {
-    let is_num = |c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c);
+    let is_num = |c: char| {
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+            )
+    };
     if let Some(rest) = s.strip_prefix('(') {
         if let Some(end) = rest.find(')') {
             if end > 0 && rest[..end].chars().all(is_num) {
@@ -338,8 +367,9 @@ pub fn label_matches(cell_canon: &str, label: &Label, min_prefix: usize) -> bool
     if cell_canon.is_empty() {
         return false;
     }
-    // Every way of matching shares the first character; most cells differ there.
-    let first = |s: &str| s.as_bytes().first().copied();
+    // Every way of matching shares the first character; most cells differ there. (The first
+    // byte would not do: most Chinese characters share a lead byte.)
+    let first = |s: &str| s.chars().next();
     if first(cell_canon) != first(&label.full)
         && !(label.bare_long && first(strip_enumerator(cell_canon)) == first(&label.bare))
     {

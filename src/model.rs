@@ -116,7 +116,7 @@ impl Outcome {
 /// One row of the `checks` table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {
-    pub check: String,
+    pub check: &'static str,
     pub expected: Option<f64>,
     pub actual: Option<f64>,
     pub reason: Option<&'static str>,

@@ -991,7 +991,7 @@ impl Score {
             .checks
             .iter()
             .filter(|c| c.outcome == Outcome::Fail)
-            .map(|c| c.check.as_str())
+            .map(|c| c.check)
             .collect();
         self.must_flag += truth.must_flag.len() as u64;
         self.flagged += truth

@@ -53,7 +53,7 @@ impl<'a> Grid<'a> {
     }
 }
 
-fn skipped(id: String, reason: &'static str) -> Check {
+fn skipped(id: &'static str, reason: &'static str) -> Check {
     Check {
         check: id,
         expected: None,
@@ -63,7 +63,7 @@ fn skipped(id: String, reason: &'static str) -> Check {
     }
 }
 
-fn compared(id: String, expected: f64, actual: f64) -> Check {
+fn compared(id: &'static str, expected: f64, actual: f64) -> Check {
     let outcome = if (expected - actual).abs() < 1e-6 {
         Outcome::Pass
     } else {
@@ -87,7 +87,7 @@ fn num(t: &Term) -> f64 {
 }
 
 /// `expected` is the stated total; `actual` the sum of its stated parts.
-fn sum_check(id: String, total: Term, parts: &[Term], extra_skip: bool) -> Check {
+fn sum_check(id: &'static str, total: Term, parts: &[Term], extra_skip: bool) -> Check {
     if matches!(total, Term::Unknown) || parts.iter().any(|p| matches!(p, Term::Unknown)) {
         return skipped(id, SKIP_MISSING);
     }
@@ -119,7 +119,7 @@ pub fn checks(cells: &[Cell]) -> Vec<Check> {
         for item in &items {
             let total = grid.term(item, total_col);
             let parts: Vec<Term> = applicant_cols.iter().map(|m| grid.term(item, m)).collect();
-            let check = sum_check(format!("s3.row_sum:{item}"), total, &parts, false);
+            let check = sum_check(f.check_id("s3.row_sum", item), total, &parts, false);
             if check.reason == Some(SKIP_TOTAL_BLANK) && item_is_result(item) {
                 blank_row_total = true;
             }
@@ -140,14 +140,14 @@ pub fn checks(cells: &[Cell]) -> Vec<Check> {
         for m in &f.s3_metrics {
             let lhs = [grid.term("new", m), grid.term("carried_over", m)];
             let rhs = [grid.term("total", m), grid.term("carried_forward", m)];
-            out.push(balance_check(format!("s3.balance:{m}"), lhs, rhs));
+            out.push(balance_check(f.check_id("s3.balance", m), lhs, rhs));
         }
         // 3. (七)总计 = sum of the result rows, per column.
         for m in &f.s3_metrics {
             let parts: Vec<Term> = result_rows.iter().map(|r| grid.term(r, m)).collect();
             let extra = m == total_col && blank_row_total;
             out.push(sum_check(
-                format!("s3.result_sum:{m}"),
+                f.check_id("s3.result_sum", m),
                 grid.term("total", m),
                 &parts,
                 extra,
@@ -160,12 +160,18 @@ pub fn checks(cells: &[Cell]) -> Vec<Check> {
         let grid = Grid {
             map: s4.iter().map(|c| ((c.item, c.metric), *c)).collect(),
         };
-        for g in &f.s4_groups {
-            let (total_outcome, parts) = f.s4_outcomes.split_last().expect("s4 outcomes");
-            let metric = |o: &str| format!("{g}.{o}");
-            let total = grid.term("all", &metric(total_outcome));
-            let parts: Vec<Term> = parts.iter().map(|o| grid.term("all", &metric(o))).collect();
-            out.push(sum_check(format!("s4.group_sum:{g}"), total, &parts, false));
+        // s4_metrics is groups × outcomes, the group total last.
+        let per_group = f.s4_outcomes.len();
+        for (g, metrics) in f.s4_groups.iter().zip(f.s4_metrics.chunks(per_group)) {
+            let (total_metric, parts) = metrics.split_last().expect("s4 outcomes");
+            let total = grid.term("all", total_metric);
+            let parts: Vec<Term> = parts.iter().map(|m| grid.term("all", m)).collect();
+            out.push(sum_check(
+                f.check_id("s4.group_sum", g),
+                total,
+                &parts,
+                false,
+            ));
         }
     }
     out
@@ -176,7 +182,7 @@ fn item_is_result(item: &str) -> bool {
     f.s3_result_rows.contains(&item) || f.s3_other_parts.contains(&item)
 }
 
-fn balance_check(id: String, lhs: [Term; 2], rhs: [Term; 2]) -> Check {
+fn balance_check(id: &'static str, lhs: [Term; 2], rhs: [Term; 2]) -> Check {
     if lhs.iter().chain(&rhs).any(|t| matches!(t, Term::Unknown)) {
         return skipped(id, SKIP_MISSING);
     }

@@ -149,7 +149,7 @@ fn seed_004_inconsistencies_are_kept_and_flagged() {
         .checks
         .iter()
         .filter(|c| c.outcome == gongkai::model::Outcome::Fail)
-        .map(|c| c.check.as_str())
+        .map(|c| c.check)
         .collect();
     assert!(failed.contains(&"s3.row_sum:granted"), "{failed:?}");
     assert!(
