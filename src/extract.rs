@@ -5,7 +5,7 @@
 //! expected number of them, followed only by empty padding, is aligned; anything else is in
 //! doubt and becomes NULL with a problem code (see [`fit`]).
 
-use crate::forms::{canonical, canonical_cow, has_chars, label_matches, Label, FORMS};
+use crate::forms::{canonical, canonical_cow, has_chars, probe_matches, Label, Probe, FORMS};
 use crate::model::FormVersion;
 use crate::segment::{Sections, TCell};
 
@@ -33,7 +33,7 @@ pub enum Tag<K> {
 /// Walk cells, start a row at each label, collect the cells after it.
 pub fn collect<'a, K: Copy>(
     cells: &'a [TCell],
-    mut classify: impl FnMut(&TCell, &str) -> Option<Tag<K>>,
+    mut classify: impl FnMut(&TCell, &Probe) -> Option<Tag<K>>,
 ) -> Vec<Found<'a, K>> {
     let mut out: Vec<Found<'a, K>> = Vec::new();
     let mut open = false;
@@ -43,7 +43,7 @@ pub fn collect<'a, K: Copy>(
         let tag = if canon.is_ascii() {
             None
         } else {
-            classify(cell, &canon)
+            classify(cell, &Probe::new(&canon))
         };
         match tag {
             Some(Tag::Row(key)) => {
@@ -142,8 +142,8 @@ pub fn fit_block<'a>(values: &[&'a TCell], n: usize) -> Fit<'a> {
     result.map(Fit::Cells).unwrap_or(Fit::Misaligned)
 }
 
-fn any_label(canon: &str, labels: &[Label], min_prefix: usize) -> bool {
-    labels.iter().any(|l| label_matches(canon, l, min_prefix))
+fn any_label(cell: &Probe, labels: &[Label], min_prefix: usize) -> bool {
+    labels.iter().any(|l| probe_matches(cell, l, min_prefix))
 }
 
 /// Section 二: which sub-table version each row sits under, from the nearest header.
@@ -185,7 +185,8 @@ fn extract_s2<'a>(
 ) -> Vec<Found<'a, S2Key>> {
     let f = &*FORMS;
     let mut current: Option<FormVersion> = None;
-    collect(cells, |_, canon| {
+    collect(cells, |_, probe| {
+        let canon = probe.canon;
         if canon.is_empty() {
             return None;
         }
@@ -197,7 +198,7 @@ fn extract_s2<'a>(
             if let Some((item, _)) = t
                 .rows
                 .iter()
-                .find(|(_, labels)| any_label(canon, labels, MIN_PREFIX_ROW))
+                .find(|(_, labels)| any_label(probe, labels, MIN_PREFIX_ROW))
             {
                 return Some(Tag::Row(S2Key {
                     item,
@@ -207,7 +208,7 @@ fn extract_s2<'a>(
         }
         let mut versions =
             f.s2.iter()
-                .filter(|t| any_label(canon, &t.headers, MIN_PREFIX_HEADER))
+                .filter(|t| any_label(probe, &t.headers, MIN_PREFIX_HEADER))
                 .map(|t| t.version);
         if let Some(v) = versions.next() {
             if versions.all(|w| w == v) {
@@ -216,7 +217,7 @@ fn extract_s2<'a>(
             }
             return Some(Tag::Stop);
         }
-        if any_label(canon, &f.s2_other, MIN_PREFIX_HEADER) {
+        if any_label(probe, &f.s2_other, MIN_PREFIX_HEADER) {
             return Some(Tag::Stop);
         }
         None
@@ -225,14 +226,15 @@ fn extract_s2<'a>(
 
 fn extract_s3(cells: &[TCell]) -> Vec<Found<'_, usize>> {
     let f = &*FORMS;
-    collect(cells, |_, canon| {
+    collect(cells, |_, probe| {
+        let canon = probe.canon;
         if canon.is_empty() {
             return None;
         }
         if let Some(i) = f
             .s3_rows
             .iter()
-            .position(|r| any_label(canon, &r.labels, MIN_PREFIX_ROW))
+            .position(|r| any_label(probe, &r.labels, MIN_PREFIX_ROW))
         {
             return Some(if f.s3_rows[i].item.is_some() {
                 Tag::Row(i)
@@ -240,7 +242,7 @@ fn extract_s3(cells: &[TCell]) -> Vec<Found<'_, usize>> {
                 Tag::Stop
             });
         }
-        if canon == "其他" || any_label(canon, &f.s3_headers, MIN_PREFIX_HEADER) {
+        if canon == "其他" || any_label(probe, &f.s3_headers, MIN_PREFIX_HEADER) {
             return Some(Tag::Stop);
         }
         None
@@ -253,7 +255,7 @@ fn extract_s4(cells: &[TCell]) -> Vec<&TCell> {
         let canon = canonical(&c.text);
         !canon.is_empty()
             && !canon.starts_with(|ch: char| ch.is_ascii_digit())
-            && any_label(&canon, &f.s4_headers, MIN_PREFIX_S4)
+            && any_label(&Probe::new(&canon), &f.s4_headers, MIN_PREFIX_S4)
     };
     let Some(last) = cells.iter().rposition(is_header) else {
         return Vec::new();

@@ -113,6 +113,9 @@ pub struct Label {
     pub bare: String,
     /// The bare text is long enough (4+ characters) to be matched without its enumerator.
     pub bare_long: bool,
+    /// First characters of `full` and `bare`: every way of matching shares one of them.
+    first: Option<char>,
+    bare_first: Option<char>,
 }
 
 impl Label {
@@ -121,6 +124,8 @@ impl Label {
         let bare = strip_enumerator(&full).to_string();
         let bare_long = has_chars(&bare, 4);
         Label {
+            first: full.chars().next(),
+            bare_first: bare.chars().next(),
             full,
             bare,
             bare_long,
@@ -160,7 +165,7 @@ pub struct Forms {
     pub s2_other: Vec<Label>,
     pub s3_metrics: Vec<&'static str>,
     /// `kind:code` check ids by (kind, code).
-    check_ids: std::collections::HashMap<(&'static str, &'static str), &'static str>,
+    check_ids: std::collections::HashMap<(&'static str, &'static str), &'static str, CodeHasher>,
     pub s3_headers: Vec<Label>,
     pub s3_rows: Vec<S3Row>,
     pub s3_result_rows: Vec<&'static str>,
@@ -174,6 +179,38 @@ pub struct Forms {
     pub markers_2021: Vec<String>,
     pub markers_legacy: Vec<String>,
     pub markers_form: Vec<String>,
+}
+
+/// A hasher for maps keyed by form codes (short, trusted strings, looked up per cell): the
+/// length and the first and last 8 bytes. SipHash's DoS resistance buys nothing here, and a
+/// collision only costs a comparison.
+#[derive(Default, Clone, Copy)]
+pub struct CodeHasher;
+pub struct CodeHash(u64);
+impl std::hash::BuildHasher for CodeHasher {
+    type Hasher = CodeHash;
+    fn build_hasher(&self) -> CodeHash {
+        CodeHash(0)
+    }
+}
+impl std::hash::Hasher for CodeHash {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let n = bytes.len();
+        let word = |b: &[u8]| {
+            let mut w = [0u8; 8];
+            w[..b.len()].copy_from_slice(b);
+            u64::from_le_bytes(w)
+        };
+        let x = if n > 8 {
+            word(&bytes[..8]) ^ word(&bytes[n - 8..]).rotate_left(29)
+        } else {
+            word(bytes)
+        };
+        self.0 = (self.0.rotate_left(17) ^ x ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 impl Forms {
@@ -360,19 +397,44 @@ pub fn has_chars(s: &str, n: usize) -> bool {
     n == 0 || s.chars().nth(n - 1).is_some()
 }
 
+/// A cell's canonical text, prepared once for matching against many labels.
+pub struct Probe<'a> {
+    pub canon: &'a str,
+    first: Option<char>,
+    bare: &'a str,
+    bare_first: Option<char>,
+    bare_long: bool,
+}
+
+impl<'a> Probe<'a> {
+    pub fn new(canon: &'a str) -> Self {
+        let bare = strip_enumerator(canon);
+        Probe {
+            canon,
+            first: canon.chars().next(),
+            bare,
+            bare_first: bare.chars().next(),
+            bare_long: has_chars(bare, 4),
+        }
+    }
+}
+
 /// Does a cell (canonical text) match a label? Equal; a truncation of it at least `min_prefix`
 /// characters long; or the label followed by a note. Without the enumerator only when the
 /// remaining text is long enough to be unambiguous.
 pub fn label_matches(cell_canon: &str, label: &Label, min_prefix: usize) -> bool {
-    if cell_canon.is_empty() {
+    probe_matches(&Probe::new(cell_canon), label, min_prefix)
+}
+
+/// [`label_matches`] for a prepared cell.
+pub fn probe_matches(cell: &Probe, label: &Label, min_prefix: usize) -> bool {
+    if cell.canon.is_empty() {
         return false;
     }
-    // Every way of matching shares the first character; most cells differ there. (The first
-    // byte would not do: most Chinese characters share a lead byte.)
-    let first = |s: &str| s.chars().next();
-    if first(cell_canon) != first(&label.full)
-        && !(label.bare_long && first(strip_enumerator(cell_canon)) == first(&label.bare))
-    {
+    // Every way of matching shares the first character; most cells differ there.
+    let full_may = cell.first == label.first;
+    let bare_may = label.bare_long && cell.bare_long && cell.bare_first == label.bare_first;
+    if !full_may && !bare_may {
         return false;
     }
     let prefix_ok = |cell: &str, lab: &str| {
@@ -382,14 +444,8 @@ pub fn label_matches(cell_canon: &str, label: &Label, min_prefix: usize) -> bool
                 && has_chars(cell, min_prefix.min(lab.chars().count())))
             || (!lab.is_empty() && cell.starts_with(lab))
     };
-    if prefix_ok(cell_canon, &label.full) {
-        return true;
-    }
-    if !label.bare_long {
-        return false;
-    }
-    let bare_cell = strip_enumerator(cell_canon);
-    has_chars(bare_cell, 4) && prefix_ok(bare_cell, &label.bare)
+    (full_may && prefix_ok(cell.canon, &label.full))
+        || (bare_may && prefix_ok(cell.bare, &label.bare))
 }
 
 #[cfg(test)]

@@ -39,11 +39,6 @@ static SCRIPT: LazyLock<Script> = LazyLock::new(|| {
     }
 });
 
-fn bit(map: &[u64], c: char) -> bool {
-    let cp = c as u32;
-    cp < 0x10000 && map[cp as usize / 64] & (1 << (cp % 64)) != 0
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScriptKind {
     Simplified,
@@ -66,12 +61,23 @@ impl ScriptKind {
 pub fn script_of(text: &str) -> (ScriptKind, usize) {
     let s = &*SCRIPT;
     let (mut t, mut simp) = (0usize, 0usize);
-    for c in text.chars() {
-        if (c as u32) < 0x3400 {
+    // Every character either script changes is U+3400 or above, so only 3-byte UTF-8
+    // sequences with a lead byte from E3 need decoding; all other bytes are stepped over.
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i + 2 < b.len() {
+        let lead = b[i];
+        if !(0xE3..=0xEF).contains(&lead) {
+            i += 1;
             continue;
         }
-        t += bit(&s.traditional, c) as usize;
-        simp += bit(&s.simplified, c) as usize;
+        let cp = ((lead as usize & 0x0F) << 12)
+            | ((b[i + 1] as usize & 0x3F) << 6)
+            | (b[i + 2] as usize & 0x3F);
+        let (word, mask) = (cp / 64, 1u64 << (cp % 64));
+        t += (s.traditional[word] & mask != 0) as usize;
+        simp += (s.simplified[word] & mask != 0) as usize;
+        i += 3;
     }
     let kind = if t == 0 || simp >= 4 * t {
         ScriptKind::Simplified
@@ -111,6 +117,24 @@ pub fn to_traditional(s: &str) -> String {
     SCRIPT.cc.s2t(s, false)
 }
 
+/// Bytes that may start a character [`fold_width`] changes: CR and other controls (not tab or
+/// newline), and the lead bytes of U+0080–U+00BF (C2), U+2000–U+22FF (E2), U+3000 (E3) and
+/// U+FEFF/U+FF01–U+FF5E (EF).
+static MAY_CHANGE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b != b'\t' as usize && b != b'\n' as usize;
+        b += 1;
+    }
+    t[0x7F] = true;
+    t[0xC2] = true;
+    t[0xE2] = true;
+    t[0xE3] = true;
+    t[0xEF] = true;
+    t
+};
+
 /// CRLF/CR → LF, full-width ASCII → ASCII, ideographic and odd spaces → space, zero-width
 /// characters and other controls (except tab and newline) removed.
 pub fn fold_width(text: &str) -> String {
@@ -120,19 +144,16 @@ pub fn fold_width(text: &str) -> String {
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        let plain = match b {
-            b'\r' => false,
-            b'\t' | b'\n' => true,
-            0..=0x1F | 0x7F => false,
-            0x20..=0x7E => true,
-            // Lead bytes of the characters that change: U+0080–U+00BF (C2), U+2000–U+22FF
-            // (E2 80..E2 88), U+3000 (E3 80 80), U+FEFF/U+FF01–U+FF5E (EF BB / EF BC / EF BD).
-            0xC2 | 0xE2 | 0xE3 | 0xEF => false,
-            _ => true,
-        };
-        if plain {
+        // Skip bytes that can never change in a tight loop (most of any report).
+        while i < bytes.len() && !MAY_CHANGE[bytes[i] as usize] {
             i += 1;
+        }
+        if i == bytes.len() {
+            break;
+        }
+        // E3 leads U+3000–U+3FFF, where only U+3000 (E3 80 80) changes: 、。「」 stay.
+        if bytes[i] == 0xE3 && bytes.get(i + 1..i + 3) != Some(&[0x80, 0x80]) {
+            i += 3;
             continue;
         }
         out.push_str(&text[run..i]);
@@ -188,7 +209,44 @@ mod tests {
         );
     }
 
+    /// fold_width, one character at a time.
+    fn fold_width_reference(text: &str) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\r' if chars.peek() == Some(&'\n') => {}
+                '\r' => out.push('\n'),
+                '\t' | '\n' => out.push(c),
+                '\u{FF01}'..='\u{FF5E}' => out.push(char::from_u32(c as u32 - 0xFEE0).unwrap()),
+                '\u{3000}' | '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' => {
+                    out.push(' ')
+                }
+                '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => {}
+                '\u{2212}' | '\u{2012}' => out.push('-'),
+                c if c.is_control() => {}
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
     proptest! {
+        #[test]
+        fn fold_width_maps_each_character(s in "[\u{0}-\u{3000}\u{3001}-\u{3010}\u{3400}-\u{3410}\u{FEFF}-\u{FF70}開関、。「」\r\n\t]{0,60}") {
+            prop_assert_eq!(fold_width(&s), fold_width_reference(&s));
+        }
+
+        #[test]
+        fn script_of_counts_what_a_char_loop_counts(s in "[ -~\u{80}-\u{3400}開關處理发发后後於于㐀-㒿\u{10000}-\u{10100}]{0,60}") {
+            let bit = |map: &[u64], c: char| {
+                let cp = c as u32;
+                cp < 0x10000 && map[cp as usize / 64] & (1 << (cp % 64)) != 0
+            };
+            let t = s.chars().filter(|&c| bit(&SCRIPT.traditional, c)).count();
+            prop_assert_eq!(script_of(&s).1, t);
+        }
+
         #[test]
         fn normalize_is_idempotent(s in "[ -~\t\r\n\u{3000}\u{FF01}-\u{FF5E}\u{00A0}公開政府資訊處理结转行政規範性文件乾隆後后於于|]{0,80}") {
             let once = normalize(&s).0;

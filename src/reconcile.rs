@@ -396,6 +396,14 @@ pub fn parse_number(s: &str) -> Option<f64> {
     {
         return None;
     }
+    if int.bytes().all(|b| b.is_ascii_digit()) {
+        // The common case: no separators.
+        return body
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .map(|v| sign * v);
+    }
     let groups: Vec<&str> = int.split(',').collect();
     let groups_ok = groups
         .iter()

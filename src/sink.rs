@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use arrow_array::builder::{
     Float64Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder,
 };
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
@@ -38,6 +38,8 @@ impl Table {
     pub fn schema(self) -> SchemaRef {
         let s = |n: &str| Field::new(n, DataType::Utf8, false);
         let sn = |n: &str| Field::new(n, DataType::Utf8, true);
+        // Parquet stores these as plain strings; the dictionary is only how they are built.
+        let code = |n: &str| Field::new(n, codes_type(), false);
         let list = |n: &str| {
             Field::new(
                 n,
@@ -70,24 +72,24 @@ impl Table {
                 s("run_id"),
             ],
             Table::Cells => vec![
-                s("doc_id"),
-                s("form_version"),
-                s("section"),
-                s("item"),
-                s("metric"),
+                code("doc_id"),
+                code("form_version"),
+                code("section"),
+                code("item"),
+                code("metric"),
                 f64n("value"),
-                s("status"),
+                code("status"),
                 sn("raw"),
-                s("unit"),
+                code("unit"),
                 Field::new("line", DataType::Int32, true),
             ],
             Table::Checks => vec![
-                s("doc_id"),
-                s("check"),
+                code("doc_id"),
+                code("check"),
                 f64n("expected"),
                 f64n("actual"),
                 sn("reason"),
-                s("outcome"),
+                code("outcome"),
             ],
         }))
     }
@@ -154,6 +156,9 @@ struct Part {
     rel_path: String,
     rows: Rows,
     written: u64,
+    /// The document count when this partition last got rows (for least-recently-used flushing).
+    last_used: u64,
+    columns: usize,
 }
 
 pub struct DatasetWriter {
@@ -165,7 +170,25 @@ pub struct DatasetWriter {
     /// [`MAX_ROWS_PER_FILE`] rows).
     next_seq: BTreeMap<(Table, i32), u32>,
     files: Vec<FileEntry>,
+    /// Documents written so far.
+    docs: u64,
+    /// [`OPEN_PARTITIONS_BYTES`], smaller in tests.
+    open_partitions_bytes: usize,
 }
+
+/// Memory that all open partitions together may hold in buffered rows and unfinished row
+/// groups. Every open row group holds encoders and a zstd context per column; a dump sorted by
+/// year leaves last year's partitions idle but open, so without a bound memory grew with the
+/// number of partitions seen. Over the bound, the least recently used partitions write out
+/// their row groups (a smaller row group, never a different result).
+const OPEN_PARTITIONS_BYTES: usize = 96 << 20;
+
+/// What an open row group costs per column beyond its buffers (zstd compression and
+/// decompression contexts that the Parquet writer keeps per column).
+const COLUMN_OVERHEAD_BYTES: usize = 256 << 10;
+
+/// The memory bound is checked every this many documents.
+const MEMORY_CHECK_DOCS: u64 = 64;
 
 impl DatasetWriter {
     pub fn new(
@@ -219,6 +242,8 @@ impl DatasetWriter {
             parts: BTreeMap::new(),
             next_seq: BTreeMap::new(),
             files: Vec::new(),
+            docs: 0,
+            open_partitions_bytes: OPEN_PARTITIONS_BYTES,
         })
     }
 
@@ -246,6 +271,8 @@ impl DatasetWriter {
                     rel_path,
                     rows,
                     written: 0,
+                    last_used: 0,
+                    columns: table.schema().fields().len(),
                 },
             );
         }
@@ -289,7 +316,36 @@ impl DatasetWriter {
         }
         part.flush_if_full()?;
         for table in Table::ALL {
+            if let Some(p) = self.parts.get_mut(&(table, year)) {
+                p.last_used = self.docs;
+            }
             self.roll_over_if_large((table, year))?;
+        }
+        self.docs += 1;
+        if self.docs % MEMORY_CHECK_DOCS == 0 {
+            self.bound_memory()?;
+        }
+        Ok(())
+    }
+
+    /// Keep the open partitions within [`OPEN_PARTITIONS_BYTES`], writing out the row groups of
+    /// the least recently used ones first.
+    fn bound_memory(&mut self) -> Result<()> {
+        let mut open: Vec<(u64, (Table, i32), usize)> = self
+            .parts
+            .iter()
+            .map(|(k, p)| (p.last_used, *k, p.memory_size()))
+            .collect();
+        let mut total: usize = open.iter().map(|o| o.2).sum();
+        open.sort();
+        for (_, key, bytes) in open {
+            if total <= self.open_partitions_bytes {
+                break;
+            }
+            if let Some(p) = self.parts.get_mut(&key) {
+                p.write_out()?;
+            }
+            total -= bytes;
         }
         Ok(())
     }
@@ -338,6 +394,33 @@ impl DatasetWriter {
 }
 
 impl Part {
+    /// Estimated bytes held: buffered rows, the unfinished row group, its per-column contexts.
+    fn memory_size(&self) -> usize {
+        let rows = match &self.rows {
+            Rows::Documents(v) => v.capacity() * (std::mem::size_of::<DocRow>() + 128),
+            Rows::Cells(v) => v.capacity() * (std::mem::size_of::<(Arc<str>, Cell)>() + 8),
+            Rows::Checks(v) => v.capacity() * std::mem::size_of::<(Arc<str>, Check)>(),
+        };
+        let open = if self.writer.in_progress_rows() > 0 {
+            self.columns * COLUMN_OVERHEAD_BYTES
+        } else {
+            0
+        };
+        rows + self.writer.memory_size() + open
+    }
+
+    /// Write buffered rows and the unfinished row group to the file, and release the buffers.
+    fn write_out(&mut self) -> Result<()> {
+        self.flush()?;
+        self.writer.flush()?;
+        match &mut self.rows {
+            Rows::Documents(v) => *v = Vec::new(),
+            Rows::Cells(v) => *v = Vec::new(),
+            Rows::Checks(v) => *v = Vec::new(),
+        }
+        Ok(())
+    }
+
     fn len(&self) -> usize {
         match &self.rows {
             Rows::Documents(v) => v.len(),
@@ -449,44 +532,108 @@ fn documents_batch(rows: &[DocRow], run_id: &str) -> Result<RecordBatch> {
     Ok(RecordBatch::try_new(Table::Documents.schema(), cols)?)
 }
 
+/// A string column of few distinct values (codes, or one doc id over many rows), built as a
+/// dictionary: a row costs a key, not a copy of its text. Values are told apart by address, so
+/// the common case (the same code or id as the row before) is one comparison.
+struct Codes<'a> {
+    values: Vec<&'a str>,
+    keys: Vec<i32>,
+}
+
+impl<'a> Codes<'a> {
+    fn with_capacity(rows: usize) -> Self {
+        Codes {
+            values: Vec::new(),
+            keys: Vec::with_capacity(rows),
+        }
+    }
+
+    fn push(&mut self, s: &'a str) {
+        let same = |v: &&str| std::ptr::eq(*v, s);
+        let key = match self.keys.last() {
+            Some(&k) if same(&self.values[k as usize]) => k,
+            _ => match self.values.iter().rposition(same) {
+                Some(k) => k as i32,
+                None => {
+                    self.values.push(s);
+                    self.values.len() as i32 - 1
+                }
+            },
+        };
+        self.keys.push(key);
+    }
+
+    fn finish(self) -> ArrayRef {
+        Arc::new(DictionaryArray::new(
+            Int32Array::from(self.keys),
+            Arc::new(StringArray::from(self.values)),
+        ))
+    }
+}
+
+/// The Arrow type of a [`Codes`] column.
+fn codes_type() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+}
+
 fn cells_batch(rows: &[(Arc<str>, Cell)]) -> Result<RecordBatch> {
-    let col = |f: fn(&(Arc<str>, Cell)) -> Option<&str>| strings(rows.iter().map(f));
-    let mut value = Float64Builder::new();
-    let mut line = Int32Builder::new();
-    for (_, c) in rows {
+    let n = rows.len();
+    let mut codes: [Codes; 7] = std::array::from_fn(|_| Codes::with_capacity(n));
+    let mut value = Float64Builder::with_capacity(n);
+    let mut raw = StringBuilder::with_capacity(n, n * 4);
+    let mut line = Int32Builder::with_capacity(n);
+    for (id, c) in rows {
+        let [doc_id, form_version, section, item, metric, status, unit] = &mut codes;
+        doc_id.push(id);
+        form_version.push(c.form_version.as_str());
+        section.push(c.section.as_str());
+        item.push(c.item);
+        metric.push(c.metric);
+        status.push(c.status.as_str());
+        unit.push(c.unit.as_str());
         value.append_option(c.value);
+        raw.append_option(c.raw.as_deref());
         line.append_option(c.line.map(|l| l as i32));
     }
+    let [doc_id, form_version, section, item, metric, status, unit] = codes;
     let cols: Vec<ArrayRef> = vec![
-        col(|r| Some(&r.0)),
-        col(|r| Some(r.1.form_version.as_str())),
-        col(|r| Some(r.1.section.as_str())),
-        col(|r| Some(r.1.item)),
-        col(|r| Some(r.1.metric)),
+        doc_id.finish(),
+        form_version.finish(),
+        section.finish(),
+        item.finish(),
+        metric.finish(),
         Arc::new(value.finish()),
-        col(|r| Some(r.1.status.as_str())),
-        col(|r| r.1.raw.as_deref()),
-        col(|r| Some(r.1.unit.as_str())),
+        status.finish(),
+        Arc::new(raw.finish()),
+        unit.finish(),
         Arc::new(line.finish()),
     ];
     Ok(RecordBatch::try_new(Table::Cells.schema(), cols)?)
 }
 
 fn checks_batch(rows: &[(Arc<str>, Check)]) -> Result<RecordBatch> {
-    let col = |f: fn(&(Arc<str>, Check)) -> Option<&str>| strings(rows.iter().map(f));
-    let mut expected = Float64Builder::new();
-    let mut actual = Float64Builder::new();
-    for (_, c) in rows {
+    let n = rows.len();
+    let mut codes: [Codes; 4] = std::array::from_fn(|_| Codes::with_capacity(n));
+    let mut expected = Float64Builder::with_capacity(n);
+    let mut actual = Float64Builder::with_capacity(n);
+    let mut reason = StringBuilder::with_capacity(n, n);
+    for (id, c) in rows {
+        let [doc_id, check, outcome, _] = &mut codes;
+        doc_id.push(id);
+        check.push(c.check);
+        outcome.push(c.outcome.as_str());
         expected.append_option(c.expected);
         actual.append_option(c.actual);
+        reason.append_option(c.reason);
     }
+    let [doc_id, check, outcome, _] = codes;
     let cols: Vec<ArrayRef> = vec![
-        col(|r| Some(&r.0)),
-        col(|r| Some(r.1.check)),
+        doc_id.finish(),
+        check.finish(),
         Arc::new(expected.finish()),
         Arc::new(actual.finish()),
-        col(|r| r.1.reason),
-        col(|r| Some(r.1.outcome.as_str())),
+        Arc::new(reason.finish()),
+        outcome.finish(),
     ];
     Ok(RecordBatch::try_new(Table::Checks.schema(), cols)?)
 }
@@ -651,4 +798,88 @@ pub fn sync_tree(dir: &Path) -> Result<()> {
     }
     sync_dir(dir);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CellStatus, FormVersion, Section, Unit};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    fn doc(k: u32) -> DocRecord {
+        let mut processed = Processed::default();
+        processed.info.year = Some(2010 + (k % 7) as i32);
+        processed.cells = (0..3)
+            .map(|m| Cell {
+                form_version: FormVersion::V2021,
+                section: Section::S3,
+                item: "new",
+                metric: ["natural_person", "commercial", "total"][m],
+                value: Some(k as f64),
+                status: CellStatus::Value,
+                raw: Some(k.to_string()),
+                unit: Unit::Count,
+                line: Some(k),
+            })
+            .collect();
+        DocRecord {
+            doc_id: format!("{k:032x}"),
+            source_path: format!("{k}.txt"),
+            duplicate_paths: Vec::new(),
+            bytes: 1,
+            processed,
+        }
+    }
+
+    /// Writes 700 documents over 7 years with the given memory bound; returns every cells row
+    /// (year, doc_id, metric, value) sorted, and the number of row groups.
+    fn write_all(bound: usize) -> (Vec<(i32, String, String, f64)>, usize) {
+        let dir = std::env::temp_dir().join(format!("gongkai-sink-{}-{bound}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut w = DatasetWriter::new(&dir, "t", "zstd", 3, 131_072).unwrap();
+        w.open_partitions_bytes = bound;
+        for k in 0..700 {
+            w.write(doc(k)).unwrap();
+        }
+        let files = w.finish().unwrap();
+        let (mut rows, mut groups) = (Vec::new(), 0);
+        for f in files.iter().filter(|f| f.table == "cells") {
+            let path = dir.join(&f.path);
+            groups += SerializedFileReader::new(File::open(&path).unwrap())
+                .unwrap()
+                .num_row_groups();
+            let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap())
+                .unwrap()
+                .build()
+                .unwrap();
+            for batch in reader {
+                let b = batch.unwrap();
+                use arrow_array::cast::AsArray;
+                use arrow_array::types::{Float64Type, Int32Type};
+                let text = |c: usize, r: usize| {
+                    let d = b.column(c).as_dictionary::<Int32Type>();
+                    let key = d.keys().value(r) as usize;
+                    d.values().as_string::<i32>().value(key).to_string()
+                };
+                let values = b.column(5).as_primitive::<Float64Type>();
+                for r in 0..b.num_rows() {
+                    rows.push((f.year, text(0, r), text(4, r), values.value(r)));
+                }
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+        rows.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        (rows, groups)
+    }
+
+    #[test]
+    fn a_memory_bound_only_makes_row_groups_smaller() {
+        let (unbounded, few) = write_all(usize::MAX);
+        let (bounded, many) = write_all(0);
+        assert_eq!(unbounded.len(), 2100);
+        assert_eq!(unbounded, bounded);
+        assert_eq!(few, 7, "one row group per year without a bound");
+        assert!(many > few, "the bound wrote row groups out early");
+    }
 }

@@ -1,7 +1,7 @@
 //! The arithmetic the forms promise (forms.md §3), evaluated per document. Values are never
 //! changed here: a sum that does not add up is kept as stated and reported.
 
-use crate::forms::FORMS;
+use crate::forms::{CodeHasher, FORMS};
 use crate::model::{Cell, CellStatus, Check, FormVersion, Outcome, Section};
 use std::collections::HashMap;
 
@@ -17,28 +17,7 @@ enum Term {
 }
 
 struct Grid<'a> {
-    map: HashMap<(&'a str, &'a str), &'a Cell, BuildFnv>,
-}
-
-/// FNV-1a: these keys are short, trusted codes; SipHash's DoS resistance buys nothing here.
-#[derive(Default, Clone, Copy)]
-struct BuildFnv;
-struct Fnv(u64);
-impl std::hash::BuildHasher for BuildFnv {
-    type Hasher = Fnv;
-    fn build_hasher(&self) -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ *b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+    map: HashMap<(&'a str, &'a str), &'a Cell, CodeHasher>,
 }
 
 impl<'a> Grid<'a> {
