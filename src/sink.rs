@@ -181,7 +181,7 @@ pub struct DatasetWriter {
 /// year leaves last year's partitions idle but open, so without a bound memory grew with the
 /// number of partitions seen. Over the bound, the least recently used partitions write out
 /// their row groups (a smaller row group, never a different result).
-const OPEN_PARTITIONS_BYTES: usize = 96 << 20;
+const OPEN_PARTITIONS_BYTES: usize = 32 << 20;
 
 /// What an open row group costs per column beyond its buffers (zstd compression and
 /// decompression contexts that the Parquet writer keeps per column).
