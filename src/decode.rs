@@ -4,8 +4,9 @@
 use encoding_rs::{Encoding, BIG5, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
 
 #[derive(Debug)]
-pub struct Decoded {
-    pub text: String,
+pub struct Decoded<'a> {
+    /// Borrowed when the input already is UTF-8 (most reports): no copy.
+    pub text: std::borrow::Cow<'a, str>,
     /// Name as written in `documents.encoding`.
     pub encoding: &'static str,
     /// Number of U+FFFD introduced by decoding.
@@ -15,7 +16,7 @@ pub struct Decoded {
 /// How many bytes chardetng looks at; more is slower and rarely changes its mind (crates.md §2).
 const DETECT_PREFIX: usize = 4 * 1024;
 
-pub fn decode(bytes: &[u8], is_html: bool) -> Decoded {
+pub fn decode(bytes: &[u8], is_html: bool) -> Decoded<'_> {
     let (encoding, bom_len) = match Encoding::for_bom(bytes) {
         Some((enc, len)) => (enc, len),
         None => (detect(bytes, is_html), 0),
@@ -31,7 +32,7 @@ pub fn decode(bytes: &[u8], is_html: bool) -> Decoded {
         0
     };
     Decoded {
-        text: text.into_owned(),
+        text,
         encoding: name(encoding),
         replaced,
     }
