@@ -478,6 +478,10 @@ pub fn run(opts: &Options) -> Result<Summary> {
         .filter(|&i| first[&hashes[i].0] == i && !known.contains(&hashes[i].0))
         .collect();
     summary.already_present = (first.len() - todo.len()) as u64;
+    // Only `todo`, `hashes` and `dups` are needed from here on: per-file memory is what still
+    // grows with the dump, so give back what can be.
+    drop(first);
+    drop(known);
 
     if opts.mode == Mode::Append && todo.is_empty() {
         summary.seconds = started.elapsed().as_secs_f64();

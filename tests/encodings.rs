@@ -106,7 +106,8 @@ proptest! {
             let d = gongkai::decode::decode(&bytes, false);
             prop_assert_eq!(&d.text, &s);
         }
-        let d = gongkai::decode::decode(&utf16le_bom(&s), false);
+        let bytes = utf16le_bom(&s);
+        let d = gongkai::decode::decode(&bytes, false);
         prop_assert_eq!(&d.text, &s);
     }
 }
