@@ -225,15 +225,17 @@ mod tests {
 
     #[test]
     fn detects_common_encodings() {
-        let d = decode(&encode(GB18030, TEXT), false);
-        assert_eq!((d.encoding, d.text.as_str()), ("GB18030", TEXT));
+        let gb = encode(GB18030, TEXT);
+        let d = decode(&gb, false);
+        assert_eq!((d.encoding, &*d.text), ("GB18030", TEXT));
         let mut bom = vec![0xFF, 0xFE];
         bom.extend(encode(UTF_16LE, TEXT));
         let d = decode(&bom, false);
-        assert_eq!((d.encoding, d.text.as_str()), ("UTF-16LE", TEXT));
-        let d = decode(&encode(UTF_16LE, TEXT), false);
+        assert_eq!((d.encoding, &*d.text), ("UTF-16LE", TEXT));
+        let le = encode(UTF_16LE, TEXT);
+        let d = decode(&le, false);
         assert_eq!(
-            (d.encoding, d.text.as_str()),
+            (d.encoding, &*d.text),
             ("UTF-16LE", TEXT),
             "BOM-less UTF-16"
         );
@@ -245,7 +247,8 @@ mod tests {
     fn html_meta_charset_wins() {
         let html =
             format!("<html><head><meta charset=\"gb2312\"></head><body>{TEXT}</body></html>");
-        let d = decode(&GB18030.encode(&html).0, true);
+        let bytes = GB18030.encode(&html).0;
+        let d = decode(&bytes, true);
         assert_eq!(d.encoding, "GB18030");
         assert!(d.text.contains("主动公开"));
     }
