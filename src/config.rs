@@ -72,7 +72,10 @@ impl Config {
                 None => ConfigError(format!("{origin}: {msg}")),
             }
         })?;
-        cfg.validate(origin)?;
+        cfg.check().map_err(|(key, why)| match line_of(text, key) {
+            Some(l) => ConfigError(format!("{origin}:{l}: `{key}` {why}")),
+            None => ConfigError(format!("{origin}: `{key}` {why}")),
+        })?;
         Ok(cfg)
     }
 
@@ -82,8 +85,15 @@ impl Config {
         Config::from_toml(&text, &path.display().to_string())
     }
 
+    /// Check the values (after flags override the file); `origin` names where they came from.
     pub fn validate(&self, origin: &str) -> Result<(), ConfigError> {
-        let bad = |key: &str, why: String| Err(ConfigError(format!("{origin}: `{key}` {why}")));
+        self.check()
+            .map_err(|(key, why)| ConfigError(format!("{origin}: `{key}` {why}")))
+    }
+
+    /// The first bad value: its key and what is wrong with it.
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        let bad = |key: &'static str, why: String| Err((key, why));
         if let Some(t) = self.threads.filter(|t| *t == 0 || *t > MAX_THREADS) {
             return bad(
                 "threads",
@@ -136,6 +146,17 @@ impl Config {
     }
 }
 
+/// The line on which `key` is set in TOML text (a top-level `key = …`).
+fn line_of(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
 /// `*` and `?` only; patterns are matched against the lower-cased file name.
 fn glob_match(p: &[u8], s: &[u8]) -> bool {
     let (mut pi, mut si, mut star, mut mark) = (0, 0, None, 0);
@@ -179,10 +200,10 @@ mod tests {
         assert!(e.contains("`threads`"), "{e}");
         let e = Config::from_toml("threads = 0\n", "p.toml").unwrap_err().0;
         assert!(e.contains("`threads` is 0"), "{e}");
-        let e = Config::from_toml("compression = \"lzma\"\n", "p.toml")
+        let e = Config::from_toml("# codec\ncompression = \"gzip\"\n", "p.toml")
             .unwrap_err()
             .0;
-        assert!(e.contains("`compression`"), "{e}");
+        assert!(e.starts_with("p.toml:2: `compression`"), "{e}");
         let e = Config::from_toml("threads = \"two\"\n", "p.toml")
             .unwrap_err()
             .0;

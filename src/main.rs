@@ -94,9 +94,13 @@ struct RunArgs {
     /// Worker threads, 1 to 1024 [config: threads; default one per core]
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
-    /// No progress bar and no summary line
+    /// No progress bar and no summary line (warnings are still printed)
     #[arg(long, short)]
     quiet: bool,
+    /// build: replace a dataset that holds reports even when the new one holds none (by default
+    /// such a build is refused: an empty or wrong --input must not wipe a dataset)
+    #[arg(long)]
+    force: bool,
 }
 
 fn load_config(path: Option<&PathBuf>) -> Result<Config, String> {
@@ -120,6 +124,14 @@ fn main() -> ExitCode {
     };
     let (mode, args) = match cli.command {
         Command::Synth { docs, seed, out } => {
+            let occupied = std::fs::read_dir(&out).map(|mut d| d.next().is_some());
+            if occupied.unwrap_or(out.exists()) {
+                eprintln!(
+                    "gongkai: {}: exists and is not an empty directory; synth writes a new dump only",
+                    out.display()
+                );
+                return ExitCode::from(2);
+            }
             return match gongkai::synth::write_dump(&out, docs, seed) {
                 Ok(bytes) => {
                     eprintln!(
@@ -147,28 +159,26 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("gongkai: {e:#}");
-                    ExitCode::from(1)
+                    ExitCode::from(exit_code(&e))
                 }
             };
         }
         Command::Accuracy { docs, seed, show } => {
-            let (score, results) = gongkai::synth::accuracy(docs, seed);
-            let mut shown = 0;
-            for (truth, p) in &results {
-                if shown >= show {
-                    break;
-                }
+            let bar = gongkai::run::progress_bar(
+                docs as u64,
+                true,
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {msg} eta {eta}",
+            );
+            bar.set_message("documents");
+            let (score, differing) =
+                gongkai::synth::accuracy(docs, seed, show, &|done| bar.set_position(done as u64));
+            bar.finish_and_clear();
+            for (truth, p) in &differing {
                 let mut one = gongkai::synth::Score::default();
                 one.add(truth, p);
-                if one.wrong + one.invented + one.missed > 0
-                    || one.flagged < one.must_flag
-                    || one.false_flags > 0
-                {
-                    shown += 1;
-                    println!("{} layout={} encoding={:?} traditional={} problems={:?} wrong={} invented={} missed={} flagged={}/{}",
-                        truth.path, truth.layout, truth.encoding, truth.traditional,
-                        p.problems.iter().map(|x| x.code()).collect::<Vec<_>>(), one.wrong, one.invented, one.missed, one.flagged, one.must_flag);
-                }
+                println!("{} layout={} encoding={:?} traditional={} problems={:?} wrong={} invented={} missed={} flagged={}/{}",
+                    truth.path, truth.layout, truth.encoding, truth.traditional,
+                    p.problems.iter().map(|x| x.code()).collect::<Vec<_>>(), one.wrong, one.invented, one.missed, one.flagged, one.must_flag);
             }
             println!("{}", score.report());
             return if score.invented == 0 && score.wrong == 0 {
@@ -210,18 +220,28 @@ fn main() -> ExitCode {
         config,
         mode,
         progress: !args.quiet,
+        force: args.force,
     };
     match run::run(&opts) {
         Ok(summary) => {
+            for w in summary.warnings() {
+                eprintln!("{w}");
+            }
             if !args.quiet {
                 eprintln!("{}", summary.line(&opts.config.output));
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
-            let code = e.downcast_ref::<UsageError>().map(|u| u.code).unwrap_or(1);
             eprintln!("gongkai: {e:#}");
-            ExitCode::from(code as u8)
+            ExitCode::from(exit_code(&e))
         }
     }
+}
+
+/// 2 or 3 for what the user can fix (see `--help`), 1 for a failed run.
+fn exit_code(e: &anyhow::Error) -> u8 {
+    e.downcast_ref::<UsageError>()
+        .map(|u| u.code as u8)
+        .unwrap_or(1)
 }

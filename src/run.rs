@@ -41,6 +41,8 @@ pub struct Options {
     pub mode: Mode,
     /// Show a progress bar (only drawn when stderr is a terminal).
     pub progress: bool,
+    /// Let a build replace a dataset holding reports with one holding none.
+    pub force: bool,
 }
 
 /// What a run did, for the summary line and tests.
@@ -85,9 +87,71 @@ fn own_path(root: &Path, rel: &str, path: &Path) -> Option<Box<Path>> {
     (root.join(rel) != path).then(|| path.into())
 }
 
+/// Where the output dataset sits inside the input tree (paths relative to the input), so that a
+/// run never reads its own output, lock or staging as reports.
+#[derive(Debug)]
+struct OwnTree {
+    out: String,
+    lock: String,
+    staging_prefix: String,
+}
+
+impl OwnTree {
+    fn contains(&self, rel: &str) -> bool {
+        rel == self.out || rel == self.lock || rel.starts_with(&self.staging_prefix)
+    }
+}
+
+/// The absolute path `path` names, or would name once created (its parent resolved).
+fn canonical_target(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (parent.canonicalize(), path.file_name()) {
+        (Ok(p), Some(name)) => p.join(name),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Refuses an input inside the output (a run would read its own dataset); finds the output inside
+/// the input, to be skipped.
+fn own_tree_in_input(input: &Path, out: &Path) -> Result<Option<OwnTree>> {
+    let input = input
+        .canonicalize()
+        .map_err(|e| usage(format!("input {}: {e}", input.display())))?;
+    let canonical_out = canonical_target(out);
+    if input.starts_with(&canonical_out) {
+        return Err(usage(format!(
+            "input {} is inside the output dataset {}: a run would read its own output; choose an input outside it",
+            input.display(),
+            out.display()
+        )));
+    }
+    let Ok(rel) = canonical_out.strip_prefix(&input) else {
+        return Ok(None);
+    };
+    let rel_parent = rel
+        .parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|p| !p.is_empty())
+        .map(|p| p + "/")
+        .unwrap_or_default();
+    let name = out.file_name().unwrap_or_default().to_string_lossy();
+    Ok(Some(OwnTree {
+        out: rel.to_string_lossy().into_owned(),
+        lock: format!("{rel_parent}.{name}.lock"),
+        staging_prefix: format!("{rel_parent}.{name}.staging-"),
+    }))
+}
+
 /// Files in a fixed order (byte order of the path components). Symlinked directories are not
-/// followed (a loop would never end); they are reported in the summary.
-fn walk(root: &Path, skipped: &mut Vec<String>) -> Result<Vec<InputFile>> {
+/// followed (a loop would never end), nor is the output dataset when it sits inside the input;
+/// both are listed in `skipped`.
+fn walk(root: &Path, own: Option<&OwnTree>, skipped: &mut Vec<String>) -> Result<Vec<InputFile>> {
     let meta =
         std::fs::metadata(root).map_err(|e| usage(format!("input {}: {e}", root.display())))?;
     if meta.is_file() {
@@ -124,6 +188,14 @@ fn walk(root: &Path, skipped: &mut Vec<String>) -> Result<Vec<InputFile>> {
             } else {
                 format!("{prefix}/{name}")
             };
+            if own.is_some_and(|o| o.contains(&rel)) {
+                if own.is_some_and(|o| o.out == rel) {
+                    skipped.push(format!(
+                        "{rel} (the output dataset, with its lock and staging files)"
+                    ));
+                }
+                continue;
+            }
             let path = e.path();
             let own = own_path(root, &rel, &path);
             let Ok(ft) = e.file_type() else {
@@ -208,22 +280,21 @@ fn from_hex(s: &str) -> Option<DocId> {
     Some(id)
 }
 
-/// Content hash of a file; files that cannot be read get an id derived from their path, so
-/// that they still have a row.
+/// The id of a file whose content cannot be read: derived from its path, so that it still has a
+/// row, and so that the row can be found again when the same path reads later.
+fn unreadable_id(rel: &str) -> DocId {
+    hex_id(blake3::hash(format!("unreadable\0{rel}").as_bytes()))
+}
+
+/// Content hash of a file; files that cannot be read get [`unreadable_id`].
 fn hash_file(root: &Path, f: &InputFile) -> (DocId, Option<Problem>) {
     if let Some(p) = f.error {
-        return (
-            hex_id(blake3::hash(format!("unreadable\0{}", f.rel).as_bytes())),
-            Some(p),
-        );
+        return (unreadable_id(&f.rel), Some(p));
     }
     let mut h = blake3::Hasher::new();
     match std::fs::File::open(f.path(root)).and_then(|file| h.update_reader(file).map(|_| ())) {
         Ok(()) => (hex_id(h.finalize()), None),
-        Err(_) => (
-            hex_id(blake3::hash(format!("unreadable\0{}", f.rel).as_bytes())),
-            Some(Problem::ReadError),
-        ),
+        Err(_) => (unreadable_id(&f.rel), Some(Problem::ReadError)),
     }
 }
 
@@ -266,61 +337,45 @@ fn now_utc() -> String {
         .as_secs())
 }
 
-/// An exclusive lock beside the output (`.out.lock`, holding the pid). A lock whose process is
-/// gone is stale and taken over.
+/// An exclusive lock beside the output (`.out.lock`): an OS lock (`flock`) on that file, which
+/// the kernel releases when the process ends, however it ends. The file itself is never removed:
+/// removing it would let a second run lock a new file while a third still holds the old one.
+/// Its content (the holder's pid) is for people only; no decision reads it.
 pub struct Lock {
-    path: PathBuf,
+    _file: std::fs::File,
 }
 
 impl Lock {
     pub fn acquire(out: &Path) -> Result<Lock> {
+        use std::io::Write;
         let path = sink::sibling(out, "lock");
-        for _ in 0..2 {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(mut f) => {
-                    use std::io::Write;
-                    writeln!(f, "{}", std::process::id())?;
-                    return Ok(Lock { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let pid = std::fs::read_to_string(&path)
-                        .ok()
-                        .and_then(|s| s.trim().parse::<u32>().ok());
-                    let alive = pid.is_some_and(|p| Path::new(&format!("/proc/{p}")).exists());
-                    if alive {
-                        return Err(UsageError {
-                            message: format!("{}: another gongkai run (pid {}) is writing this dataset; wait for it or stop it", out.display(), pid.unwrap_or(0)),
-                            code: 3,
-                        }
-                        .into());
-                    }
-                    // Stale: the process that held it is gone.
-                    let _ = std::fs::remove_file(&path);
-                }
-                Err(e) => {
-                    return Err(usage(format!(
-                        "{}: cannot create lock {}: {e}",
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| usage(format!("cannot open the lock file {}: {e}", path.display())))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(UsageError {
+                    message: format!(
+                        "{}: another gongkai run holds the lock {}; wait for it to finish",
                         out.display(),
                         path.display()
-                    )))
+                    ),
+                    code: 3,
                 }
+                .into())
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(usage(format!("cannot lock {}: {e}", path.display())))
             }
         }
-        Err(usage(format!(
-            "{}: cannot take the lock {}",
-            out.display(),
-            path.display()
-        )))
-    }
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        let _ = file.set_len(0);
+        let _ = writeln!(file, "{}", std::process::id());
+        Ok(Lock { _file: file })
     }
 }
 
@@ -406,23 +461,6 @@ fn existing_doc_ids(out: &Path, manifest: &Manifest) -> Result<HashSet<DocId>> {
     Ok(ids)
 }
 
-/// Hard-link every file of the current dataset into the staging directory: an append then
-/// adds files beside them and the whole is swapped in at once; no existing file is rewritten.
-fn link_tree(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for e in std::fs::read_dir(from)? {
-        let e = e?;
-        let target = to.join(e.file_name());
-        if e.file_type()?.is_dir() {
-            link_tree(&e.path(), &target)?;
-        } else if e.file_name() != sink::MANIFEST {
-            std::fs::hard_link(e.path(), &target)
-                .with_context(|| format!("linking {}", e.path().display()))?;
-        }
-    }
-    Ok(())
-}
-
 pub fn run(opts: &Options) -> Result<Summary> {
     let cfg = &opts.config;
     let started = Instant::now();
@@ -434,6 +472,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         )));
     }
     let out = cfg.output.clone();
+    let own_tree = own_tree_in_input(&cfg.input, &out)?;
     check_output(&out, opts.mode)?;
     let _lock = Lock::acquire(&out)?;
     sink::remove_stale_staging(&out);
@@ -453,7 +492,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         run_id: new_run_id(),
         ..Default::default()
     };
-    let files = walk(&cfg.input, &mut summary.skipped_dirs)?;
+    let files = walk(&cfg.input, own_tree.as_ref(), &mut summary.skipped_dirs)?;
     summary.inputs_seen = files.len() as u64;
 
     // Pass 1: content hashes, to find identical copies before anything is written.
@@ -478,6 +517,15 @@ pub fn run(opts: &Options) -> Result<Summary> {
         .filter(|&i| first[&hashes[i].0] == i && !known.contains(&hashes[i].0))
         .collect();
     summary.already_present = (first.len() - todo.len()) as u64;
+    // A path that could not be read before and reads now: its new row supersedes the old
+    // `failed` one instead of standing beside it.
+    let superseded: HashSet<String> = todo
+        .iter()
+        .filter(|&&i| hashes[i].1.is_none())
+        .map(|&i| unreadable_id(&files[i].rel))
+        .filter(|id| known.contains(id))
+        .map(|id| to_hex(&id))
+        .collect();
     // Only `todo`, `hashes` and `dups` are needed from here on: per-file memory is what still
     // grows with the dump, so give back what can be.
     drop(first);
@@ -489,29 +537,51 @@ pub fn run(opts: &Options) -> Result<Summary> {
     }
 
     let staging = sink::staging_dir(&out, &summary.run_id);
-    let result = (|| -> Result<Vec<FileEntry>> {
-        if let (Some(_), Mode::Append) = (&previous, opts.mode) {
-            link_tree(&out, &staging)?;
-        } else {
-            std::fs::create_dir_all(&staging)
-                .with_context(|| format!("creating {}", staging.display()))?;
+    let result = (|| -> Result<(Vec<FileEntry>, Vec<String>)> {
+        std::fs::create_dir_all(&staging)
+            .with_context(|| format!("creating {}", staging.display()))?;
+        if previous.is_some() {
+            // An append keeps every file (it only adds); a build keeps the user's files and
+            // replaces gongkai's own.
+            let keep = |name: &std::ffi::OsStr| match opts.mode {
+                Mode::Append => name != sink::MANIFEST,
+                Mode::Build => !sink::owned(name),
+            };
+            sink::link_tree(&out, &staging, &keep)?;
         }
-        let writer = DatasetWriter::new(
+        let mut writer = DatasetWriter::new(
             &staging,
             &summary.run_id,
             &cfg.compression,
             cfg.zstd_level,
             cfg.row_group_rows,
         )?;
+        // Failed rows are in year 0 (a document that cannot be read has no year).
+        let mut replaced = Vec::new();
+        if let (Some(m), false) = (&previous, superseded.is_empty()) {
+            for f in m
+                .files
+                .iter()
+                .filter(|f| f.table == "documents" && f.year == 0)
+            {
+                if writer.copy_documents_without(f, &superseded)? {
+                    replaced.push(f.path.clone());
+                }
+            }
+        }
         let total_bytes: u64 = todo.iter().map(|&i| files[i].size).sum();
-        let bar = progress_bar(total_bytes, opts.progress);
+        let bar = progress_bar(
+            total_bytes,
+            opts.progress,
+            "{spinner} [{elapsed_precise}] {wide_bar} {msg} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}",
+        );
         let max_bytes = cfg.max_file_mb * 1024 * 1024;
         // Pass 2: bounded batches (by count and by bytes) processed in parallel; a writer thread
         // writes batch N while batch N+1 is processed. The channel holds two batches at most,
         // which bounds memory.
         let batch_bytes = (64u64 << 20).max(max_bytes);
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<DocRecord>>(2);
-        std::thread::scope(|scope| -> Result<Vec<FileEntry>> {
+        let written = std::thread::scope(|scope| -> Result<Vec<FileEntry>> {
             let summary = &mut summary;
             let writing = scope.spawn(move || -> Result<Vec<FileEntry>> {
                 let mut writer = writer;
@@ -576,15 +646,28 @@ pub fn run(opts: &Options) -> Result<Summary> {
             writing
                 .join()
                 .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?
-        })
+        })?;
+        Ok((written, replaced))
     })();
-    let new_files = match result {
+    let (new_files, replaced) = match result {
         Ok(f) => f,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
             return Err(e);
         }
     };
+    if let (Some(m), Mode::Build, false) = (&previous, opts.mode, opts.force) {
+        let (docs, cells) = m.totals();
+        if cells > 0 && summary.cells == 0 {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(usage(format!(
+                "refusing to replace {} ({docs} documents, {cells} cells) with {} documents and no cells read from {}; check --input, or pass --force to replace it anyway",
+                out.display(),
+                summary.documents_written,
+                cfg.input.display()
+            )));
+        }
+    }
 
     let mut manifest = match (previous, opts.mode) {
         (Some(m), Mode::Append) => m,
@@ -609,7 +692,10 @@ pub fn run(opts: &Options) -> Result<Summary> {
         cells: summary.cells,
         checks_failed: summary.checks_failed,
         files: new_files.iter().map(|f| f.path.clone()).collect(),
+        not_followed: summary.skipped_dirs.clone(),
+        superseded: superseded.len() as u64,
     });
+    manifest.files.retain(|f| !replaced.contains(&f.path));
     manifest.files.extend(new_files);
     manifest.files.sort_by(|a, b| a.path.cmp(&b.path));
     let committed = (|| -> Result<()> {
@@ -642,14 +728,14 @@ fn read_and_process(root: &Path, f: &InputFile, cfg: &Config, max_bytes: u64) ->
     }
 }
 
-fn progress_bar(total: u64, wanted: bool) -> ProgressBar {
+/// A progress bar on stderr, drawn only when stderr is a terminal. `template` is indicatif's.
+pub fn progress_bar(total: u64, wanted: bool, template: &str) -> ProgressBar {
     if !wanted || !std::io::stderr().is_terminal() {
         return ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
     }
     let bar = ProgressBar::new(total);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {msg} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
 }
@@ -694,18 +780,33 @@ impl Summary {
         } else {
             s.push_str(&format!("; nothing new, {} unchanged", out.display()));
         }
-        for d in &self.skipped_dirs {
-            s.push_str(&format!("\ngongkai: not followed: {d}"));
-        }
         s
+    }
+
+    /// Lines a user must see even with `-q`: what under the input was not read.
+    pub fn warnings(&self) -> Vec<String> {
+        self.skipped_dirs
+            .iter()
+            .map(|d| format!("gongkai: not followed: {d}"))
+            .collect()
     }
 }
 
 /// The decoded text of every file under `input`, concatenated into `out` (for baselines).
 pub fn decoded_text(input: &Path, out: &Path) -> Result<u64> {
     use std::io::Write;
+    let canonical_input = input
+        .canonicalize()
+        .map_err(|e| usage(format!("input {}: {e}", input.display())))?;
+    if canonical_target(out).starts_with(&canonical_input) {
+        return Err(usage(format!(
+            "{}: is inside the input {}; it would overwrite a report or be read as one",
+            out.display(),
+            input.display()
+        )));
+    }
     let mut skipped = Vec::new();
-    let files = walk(input, &mut skipped)?;
+    let files = walk(input, None, &mut skipped)?;
     let mut w = std::io::BufWriter::new(
         std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?,
     );

@@ -350,6 +350,81 @@ impl DatasetWriter {
         Ok(())
     }
 
+    /// Copy the existing documents file `src` (already linked into this writer's root) into a
+    /// new file of this run without the rows whose `doc_id` is in `drop`, and remove the link:
+    /// the old file itself is never modified. Returns whether `src` held such rows.
+    pub fn copy_documents_without(
+        &mut self,
+        src: &FileEntry,
+        drop: &std::collections::HashSet<String>,
+    ) -> Result<bool> {
+        use arrow_array::cast::AsArray;
+        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let path = self.root.join(&src.path);
+        let open = || -> Result<_> {
+            let file = File::open(&path).with_context(|| format!("reading {}", path.display()))?;
+            Ok(ParquetRecordBatchReaderBuilder::try_new(file)?.build()?)
+        };
+        let mut hit = false;
+        for batch in open()? {
+            hit |= batch?
+                .column(0)
+                .as_string::<i32>()
+                .iter()
+                .flatten()
+                .any(|id| drop.contains(id));
+        }
+        if !hit {
+            return Ok(false);
+        }
+        let seq = self
+            .next_seq
+            .entry((Table::Documents, src.year))
+            .or_insert(0);
+        let rel_path = format!(
+            "documents/year={}/part-{}-{:04}.parquet",
+            src.year, self.run_id, *seq
+        );
+        *seq += 1;
+        let mut writer = ArrowWriter::try_new(
+            File::create(self.root.join(&rel_path))?,
+            Table::Documents.schema(),
+            Some(self.props.clone()),
+        )?;
+        let mut rows = 0;
+        for batch in open()? {
+            let batch = batch?;
+            let ids = batch.column(0).as_string::<i32>();
+            // Write the runs of kept rows as slices: no copy of the rows themselves.
+            let mut start = 0;
+            for r in 0..=batch.num_rows() {
+                if r == batch.num_rows() || drop.contains(ids.value(r)) {
+                    if r > start {
+                        writer.write(&batch.slice(start, r - start))?;
+                        rows += (r - start) as u64;
+                    }
+                    start = r + 1;
+                }
+            }
+        }
+        writer.close()?;
+        std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+        if rows == 0 {
+            std::fs::remove_file(self.root.join(&rel_path))?;
+            return Ok(true);
+        }
+        let bytes = std::fs::metadata(self.root.join(&rel_path))?.len();
+        self.files.push(FileEntry {
+            path: rel_path,
+            table: Table::Documents.name().into(),
+            year: src.year,
+            rows,
+            bytes,
+            run_id: self.run_id.clone(),
+        });
+        Ok(true)
+    }
+
     /// Close every file; returns the manifest entries of the files written.
     pub fn finish(mut self) -> Result<Vec<FileEntry>> {
         let keys: Vec<(Table, i32)> = self.parts.keys().copied().collect();
@@ -661,11 +736,36 @@ pub struct RunRecord {
     pub cells: u64,
     pub checks_failed: u64,
     pub files: Vec<String>,
+    /// Directories under the input that the run did not read (symlinked, unreadable, or the
+    /// output dataset itself), with the reason.
+    #[serde(default)]
+    pub not_followed: Vec<String>,
+    /// `failed` rows of earlier runs (a path that could not be read) replaced by this run's row
+    /// for the same path, now readable.
+    #[serde(default)]
+    pub superseded: u64,
 }
 
 pub const MANIFEST: &str = "_manifest.json";
 
 impl Manifest {
+    /// Documents and cells the dataset holds.
+    pub fn totals(&self) -> (u64, u64) {
+        let docs = self
+            .files
+            .iter()
+            .filter(|f| f.table == Table::Documents.name())
+            .map(|f| f.rows)
+            .sum();
+        let cells = self
+            .files
+            .iter()
+            .filter(|f| f.table == Table::Cells.name())
+            .map(|f| f.rows)
+            .sum();
+        (docs, cells)
+    }
+
     pub fn read(dir: &Path) -> Result<Option<Manifest>> {
         let path = dir.join(MANIFEST);
         match std::fs::read(&path) {
@@ -698,7 +798,57 @@ pub fn sibling(out: &Path, suffix: &str) -> PathBuf {
     out.with_file_name(format!(".{name}.{suffix}"))
 }
 
-/// Remove staging directories that a killed run left behind (the caller holds the lock).
+/// Whether a top-level entry of a dataset directory is gongkai's: its tables and its manifest.
+/// Everything else there (notes, a DuckDB database, a CSV beside the tables) is the user's, and
+/// every run keeps it where it is.
+pub fn owned(name: &std::ffi::OsStr) -> bool {
+    name == MANIFEST || Table::ALL.iter().any(|t| name == t.name())
+}
+
+/// Hard-link the top-level entries of `from` for which `keep` holds (recursively) into `to`,
+/// so that swapping `to` in keeps them: no file is copied or rewritten.
+pub fn link_tree(from: &Path, to: &Path, keep: &dyn Fn(&std::ffi::OsStr) -> bool) -> Result<()> {
+    fn link_all(from: &Path, to: &Path) -> Result<()> {
+        std::fs::create_dir_all(to)?;
+        for e in std::fs::read_dir(from)? {
+            let e = e?;
+            link_entry(&e, &to.join(e.file_name()))?;
+        }
+        Ok(())
+    }
+    fn link_entry(e: &std::fs::DirEntry, target: &Path) -> Result<()> {
+        if e.file_type()?.is_dir() {
+            link_all(&e.path(), target)
+        } else {
+            std::fs::hard_link(e.path(), target)
+                .with_context(|| format!("linking {}", e.path().display()))
+        }
+    }
+    for e in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let e = e?;
+        if keep(&e.file_name()) {
+            link_entry(&e, &to.join(e.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Move the user's entries that are in `old` but not in `out` into `out`: files a user created in
+/// the dataset after a run linked the others, or that a killed run left only in its staging.
+fn rescue_foreign(old: &Path, out: &Path) {
+    let Ok(rd) = std::fs::read_dir(old) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let target = out.join(e.file_name());
+        if !owned(&e.file_name()) && std::fs::symlink_metadata(&target).is_err() {
+            let _ = std::fs::rename(e.path(), target);
+        }
+    }
+}
+
+/// Remove staging directories that a killed run left behind (the caller holds the lock), after
+/// moving out any file of the user's that exists only there.
 pub fn remove_stale_staging(out: &Path) {
     let Some(parent) = out.parent().map(|p| {
         if p.as_os_str().is_empty() {
@@ -717,13 +867,17 @@ pub fn remove_stale_staging(out: &Path) {
     if let Ok(rd) = std::fs::read_dir(parent) {
         for e in rd.flatten() {
             if e.file_name().to_string_lossy().starts_with(&prefix) {
+                if out.is_dir() {
+                    rescue_foreign(&e.path(), out);
+                }
                 let _ = std::fs::remove_dir_all(e.path());
             }
         }
     }
 }
 
-/// Make `staging` the dataset at `out` in one atomic step; the previous dataset is removed after.
+/// Make `staging` the dataset at `out` in one atomic step; the previous dataset is removed after
+/// (any file of the user's that appeared in it meanwhile is moved over first).
 pub fn commit(staging: &Path, out: &Path) -> Result<()> {
     if !out.exists() {
         std::fs::rename(staging, out)
@@ -731,6 +885,7 @@ pub fn commit(staging: &Path, out: &Path) -> Result<()> {
     } else {
         exchange(staging, out)?;
         // `staging` now holds the old dataset.
+        rescue_foreign(staging, out);
         std::fs::remove_dir_all(staging)
             .with_context(|| format!("removing old dataset at {}", staging.display()))?;
     }
@@ -790,9 +945,11 @@ fn exchange(a: &Path, b: &Path) -> Result<()> {
 pub fn sync_tree(dir: &Path) -> Result<()> {
     for e in std::fs::read_dir(dir)? {
         let e = e?;
-        if e.file_type()?.is_dir() {
+        let kind = e.file_type()?;
+        if kind.is_dir() {
             sync_tree(&e.path())?;
-        } else {
+        } else if kind.is_file() {
+            // Only regular files: a user's FIFO or socket beside the tables must not be opened.
             File::open(e.path())?.sync_all()?;
         }
     }

@@ -35,12 +35,32 @@ pub fn status(out: &Path) -> Result<String> {
         }
         cells += r.cells;
         failed += r.checks_failed;
+        // Superseded rows were rows of earlier runs for files that could not be read (status
+        // `failed`, form `unknown`); they are no longer in the dataset.
+        for (counts, key) in [(&mut by_status, "failed"), (&mut by_form, "unknown")] {
+            if let Some(n) = counts.get_mut(key) {
+                *n = n.saturating_sub(r.superseded);
+            }
+        }
     }
+    by_status.retain(|_, n| *n > 0);
+    by_form.retain(|_, n| *n > 0);
     let bs: Vec<String> = by_status.iter().map(|(k, v)| format!("{k} {v}")).collect();
     writeln!(s, "by status: {}", bs.join(", "))?;
     let bf: Vec<String> = by_form.iter().map(|(k, v)| format!("{k} {v}")).collect();
     writeln!(s, "by form: {}", bf.join(", "))?;
     writeln!(s, "cells: {cells}; checks failed: {failed}")?;
+    let mut files: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for f in &m.files {
+        let e = files.entry(f.table.as_str()).or_default();
+        e.0 += 1;
+        e.1 += f.bytes;
+    }
+    let fs: Vec<String> = files
+        .iter()
+        .map(|(t, (n, b))| format!("{t} {n} ({:.1} MB)", *b as f64 / 1e6))
+        .collect();
+    writeln!(s, "files: {}", fs.join(", "))?;
     writeln!(s, "runs:")?;
     for r in &m.runs {
         writeln!(
@@ -48,6 +68,9 @@ pub fn status(out: &Path) -> Result<String> {
             "  {} {} {} -> {} documents from {}",
             r.run_id, r.kind, r.finished, r.documents_written, r.input
         )?;
+        for d in &r.not_followed {
+            writeln!(s, "    not followed: {d}")?;
+        }
     }
     Ok(s)
 }

@@ -49,7 +49,7 @@ fn bad_config_and_paths_are_one_line_errors_and_harm_nothing() {
         ),
         (
             vec!["build", "--input", "in", "--out", "in"],
-            "not a gongkai dataset",
+            "inside the output dataset",
             None,
         ),
         (

@@ -264,11 +264,11 @@ fn duckdb_reads_the_dataset() {
         (r[0]["s"].clone(), r[0]["n"].clone()),
         (r[1]["s"].clone(), r[1]["n"].clone())
     );
-    // Nothing but the dataset is left beside it.
+    // Nothing but the dataset and its lock file is left beside it.
     let leftovers: Vec<_> = std::fs::read_dir(&tmp)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "dump" && n != "out")
+        .filter(|n| n != "dump" && n != "out" && n != ".out.lock")
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     std::fs::remove_dir_all(&tmp).unwrap();
@@ -279,6 +279,9 @@ fn same_input_gives_the_same_rows() {
     let tmp = temp_dir("determinism");
     let input = tmp.join("dump");
     mixed_dump(&input);
+    // More documents than one parallel batch (`batch_docs`, 256 by default), so that batch
+    // boundaries and the order in which workers finish could show.
+    gongkai::synth::write_dump(&input.join("generated"), 700, 11).unwrap();
     let mut outs = Vec::new();
     for (k, threads) in ["1", "2"].iter().enumerate() {
         let out = tmp.join(format!("out{k}"));
@@ -286,12 +289,46 @@ fn same_input_gives_the_same_rows() {
         assert!(o.status.success());
         outs.push(out);
     }
+    let docs = duckdb(&outs[0], "select count(*) as n from documents");
+    assert!(docs[0]["n"].as_i64().unwrap() > 700, "{docs}");
     for sql in [
-        "select * exclude (run_id) from documents",
-        "select * from cells",
-        "select * from checks",
+        "select * exclude (run_id) from documents order by all",
+        "select * from cells order by all",
+        "select * from checks order by all",
     ] {
         assert_eq!(duckdb(&outs[0], sql), duckdb(&outs[1], sql), "{sql}");
     }
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+/// Every SQL block of the README runs in DuckDB against the sample dataset, so the README
+/// cannot drift from the dataset.
+#[test]
+fn every_query_in_the_readme_runs() {
+    let tmp = temp_dir("readme-sql");
+    let out = tmp.join("out");
+    let o = build_output(&root().join("data/sample"), &out, &["-q"]);
+    assert!(o.status.success());
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let blocks: Vec<&str> = readme
+        .split("```sql\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert!(!blocks.is_empty(), "the README has SQL examples");
+    let mut statements = 0;
+    for block in blocks {
+        for sql in block.split(';').map(str::trim).filter(|s| {
+            s.lines()
+                .any(|l| !l.trim().is_empty() && !l.trim().starts_with("--"))
+        }) {
+            let sql = sql.replace("'out/", &format!("'{}/", out.display()));
+            let rows = duckdb_raw(&sql);
+            assert!(rows.is_array(), "{sql}");
+            statements += 1;
+        }
+    }
+    assert!(statements >= 5, "{statements} statements");
+    println!("{statements} README statements ran");
     std::fs::remove_dir_all(&tmp).unwrap();
 }

@@ -187,6 +187,26 @@ print(json.dumps([dict(zip(cols, r)) for r in cur.fetchall()], default=str))
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
+/// Run one SQL statement in a real DuckDB with nothing defined; the rows as JSON.
+pub fn duckdb_raw(sql: &str) -> serde_json::Value {
+    let script = r#"
+import duckdb, json, sys
+cur = duckdb.connect().execute(sys.argv[1])
+cols = [d[0] for d in cur.description]
+print(json.dumps([dict(zip(cols, r)) for r in cur.fetchall()], default=str))
+"#;
+    let o = Command::new(python())
+        .args(["-c", script, sql])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "duckdb failed on {sql}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
 /// A long-lived DuckDB (Python) that answers "what does this dataset hold" quickly, many
 /// times: for each table, the row count and an order-independent hash of its rows.
 pub struct Fingerprinter {

@@ -5,8 +5,10 @@
 //! It covers both forms and legacy reports, every layout, both scripts, the common encodings,
 //! CRLF, full-width digits, truncated headers, blanks, units in cells, signed changes,
 //! thousands separators, page chrome and numbers in the prose, and injected source errors.
+//! The form texts it prints are its own ([`printed`]), not the parser's label tables.
 
-use crate::forms::FORMS;
+mod printed;
+
 use crate::model::FormVersion;
 use crate::segment::Layout;
 use serde::{Deserialize, Serialize};
@@ -139,33 +141,13 @@ const COUNTIES: [&str; 12] = [
     "平利县",
 ];
 
-/// Labels as printed on the form: the data's first label with its enumerator written the
-/// official way (`一、`), plus the notes that real forms print after some labels.
-fn display(label: &str) -> String {
-    let notes = [
-        (
-            "(二)部分公开",
-            "(二)部分公开(区分处理的,只计这一情形,不计其他情形)",
-        ),
-        (
-            "1.申请人无正当理由逾期不补正",
-            "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-        ),
-        (
-            "2.申请人逾期未按收费通知要求缴纳费用",
-            "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-        ),
-        ("3.危及三安全一稳定", "3.危及“三安全一稳定”"),
-    ];
-    if let Some((_, full)) = notes.iter().find(|(k, _)| *k == label) {
-        return full.to_string();
+/// A printed text: the official one mostly, else any of its real variants.
+fn printed(r: &mut Rng, variants: &[&str]) -> String {
+    if variants.len() > 1 && r.chance(0.3) {
+        r.pick(variants).to_string()
+    } else {
+        variants[0].to_string()
     }
-    for n in ["一", "二", "三", "四"] {
-        if let Some(rest) = label.strip_prefix(&format!("{n}.")) {
-            return format!("{n}、{rest}");
-        }
-    }
-    label.to_string()
 }
 
 pub struct Generator {
@@ -318,7 +300,6 @@ impl Generator {
         layout: Layout,
         truth: &mut Truth,
     ) -> Vec<Block> {
-        let f = &*FORMS;
         let r = &mut self.rng;
         let bare = layout == Layout::BareLines;
         let mut blocks = vec![
@@ -332,34 +313,25 @@ impl Generator {
             Block::Para("二、主动公开政府信息情况".into()),
         ];
         // Section 二.
-        let tables: Vec<_> = f.s2.iter().filter(|t| t.version == form).collect();
-        for t in tables {
-            let width = 1 + t.metrics.len().max(1);
+        for t in printed::S2.iter().filter(|t| t.version == form) {
             let mut rows = vec![vec![TCell {
-                text: format!("第二十条第{}项", t.table),
+                text: printed(r, t.title),
                 colspan: 4,
                 rowspan: 1,
             }]];
             let mut header = vec![c("信息内容")];
-            for h in &t.headers {
-                let h = &h.full;
-                let text =
-                    if o.truncated_headers && h.chars().count() > 4 && h.starts_with("本年新") {
-                        "本年新".to_string()
-                    } else {
-                        h.clone()
-                    };
+            for (variants, _) in t.columns {
+                let text = if o.truncated_headers && variants.contains(&"本年新") {
+                    "本年新".to_string()
+                } else {
+                    variants[0].to_string()
+                };
                 header.push(c(text));
             }
             rows.push(header);
-            for (item, labels) in &t.rows {
-                let label = if *item == "normative_docs" && form == FormVersion::V2019 {
-                    "规范性文件".to_string()
-                } else {
-                    labels[0].full.clone()
-                };
-                let mut row = vec![c(display(&label))];
-                for m in &t.metrics {
+            for (item, labels) in t.rows {
+                let mut row = vec![c(printed(r, labels))];
+                for (_, m) in t.columns {
                     let money = t.money.contains(m);
                     let (text, value) = if money {
                         let wan = r.below(90_000) as f64 / 100.0;
@@ -404,24 +376,17 @@ impl Generator {
                 }
                 rows.push(row);
             }
-            // Rows have `width` cells at most; a bare layout loses blanks, so a row with a blank is
-            // unrecoverable there.
-            let _ = width;
             blocks.push(Block::Table(rows));
         }
         // Section 三: consistent numbers, then maybe an injected error.
         blocks.push(Block::Para("三、收到和处理政府信息公开申请情况".into()));
-        let applicant = &f.s3_metrics[..6];
-        let items: Vec<&'static str> = f
-            .s3_rows
+        let metrics: Vec<&str> = printed::S3_COLUMNS.iter().map(|c| c.1).collect();
+        let applicant = &metrics[..6];
+        let rows_of_form: Vec<&printed::S3Row> = printed::S3
             .iter()
-            .filter(|row| {
-                row.item.is_some()
-                    && row.only.is_none_or(|v| v == form)
-                    && row.split_in != Some(form)
-            })
-            .map(|row| row.item.unwrap())
+            .filter(|row| row.only.is_none_or(|v| v == form))
             .collect();
+        let items: Vec<&'static str> = rows_of_form.iter().filter_map(|row| row.item).collect();
         let results: Vec<&'static str> = items
             .iter()
             .copied()
@@ -467,7 +432,7 @@ impl Generator {
         let mut rows = vec![
             vec![
                 TCell {
-                    text: "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)".into(),
+                    text: printed(r, printed::S3_NOTE),
                     colspan: 3,
                     rowspan: 3,
                 },
@@ -479,7 +444,7 @@ impl Generator {
             ],
             vec![
                 TCell {
-                    text: "自然人".into(),
+                    text: printed::S3_COLUMNS[0].0.into(),
                     colspan: 1,
                     rowspan: 2,
                 },
@@ -489,54 +454,39 @@ impl Generator {
                     rowspan: 1,
                 },
                 TCell {
-                    text: "总计".into(),
+                    text: printed::S3_COLUMNS[6].0.into(),
                     colspan: 1,
                     rowspan: 2,
                 },
             ],
-            [
-                "商业企业",
-                "科研机构",
-                "社会公益组织",
-                "法律服务机构",
-                "其他",
-            ]
-            .iter()
-            .map(|s| c(*s))
-            .collect(),
+            printed::S3_COLUMNS[1..6]
+                .iter()
+                .map(|col| c(col.0))
+                .collect(),
         ];
         // Walk the form's rows in order: group labels (三、/(三)不予公开/…) go into the first row
         // of their group, as in the printed form.
         let mut pending_groups: Vec<String> = Vec::new();
         let mut first_result = true;
-        for spec in &f.s3_rows {
+        for spec in &rows_of_form {
             let Some(it) = spec.item else {
-                if spec.labels[0].full != "三.本年度办理结果" {
-                    pending_groups.push(display(&spec.labels[0].full));
-                }
+                pending_groups.push(printed(r, spec.label));
                 continue;
             };
-            if spec.split_in == Some(form) {
-                pending_groups.push(display(&spec.labels[0].full));
-                continue;
-            }
-            if !items.contains(&it) {
-                continue;
-            }
             let mut row = Vec::new();
             if results.contains(&it) && first_result {
                 row.push(TCell {
-                    text: "三、本年度办理结果".into(),
+                    text: printed(r, printed::S3_RESULTS_GROUP),
                     colspan: 1,
                     rowspan: results.len() + 4,
                 });
                 first_result = false;
             }
             row.extend(pending_groups.drain(..).map(c));
-            row.push(c(display(&spec.labels[0].full)));
+            row.push(c(printed(r, spec.label)));
             let blank = |v: i64| v == 0 && o.blanks_for_zero;
-            let any_blank = f.s3_metrics.iter().any(|m| blank(stated[&(it, *m)]));
-            for m in f.s3_metrics.iter() {
+            let any_blank = metrics.iter().any(|m| blank(stated[&(it, *m)]));
+            for m in &metrics {
                 let v = stated[&(it, *m)];
                 row.push(c(if blank(v) {
                     String::new()
@@ -557,23 +507,23 @@ impl Generator {
         // Section 四.
         blocks.push(Block::Para("四、政府信息公开行政复议、行政诉讼情况".into()));
         let mut values = Vec::new();
-        for g in &f.s4_groups {
+        for (_, g) in printed::S4_GROUPS {
             let parts: Vec<u64> = (0..4)
                 .map(|_| if r.chance(0.85) { 0 } else { r.below(4) })
                 .collect();
             let mut total: i64 = parts.iter().sum::<u64>() as i64;
-            if o.inject_error && *g == "litigation_direct" && r.chance(0.5) {
+            if o.inject_error && g == "litigation_direct" && r.chance(0.5) {
                 total += 1;
                 truth.must_flag.push(format!("s4.group_sum:{g}"));
             }
             values.extend(parts.iter().map(|v| *v as i64));
             values.push(total);
         }
-        let outcomes = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
+        let outcomes = printed::S4_OUTCOMES.map(|o| o.0);
         let mut s4 = vec![
             vec![
                 TCell {
-                    text: "行政复议".into(),
+                    text: printed::S4_GROUPS[0].0.into(),
                     colspan: 5,
                     rowspan: 1,
                 },
@@ -592,12 +542,12 @@ impl Generator {
                 })
                 .chain([
                     TCell {
-                        text: "未经复议直接起诉".into(),
+                        text: printed::S4_GROUPS[1].0.into(),
                         colspan: 5,
                         rowspan: 1,
                     },
                     TCell {
-                        text: "复议后起诉".into(),
+                        text: printed::S4_GROUPS[2].0.into(),
                         colspan: 5,
                         rowspan: 1,
                     },
@@ -622,7 +572,10 @@ impl Generator {
                 })
                 .collect(),
         );
-        for (k, m) in f.s4_metrics.iter().enumerate() {
+        let s4_metrics = printed::S4_GROUPS
+            .iter()
+            .flat_map(|(_, g)| printed::S4_OUTCOMES.map(|(_, o)| format!("{g}.{o}")));
+        for (k, m) in s4_metrics.enumerate() {
             let blank = values[k] == 0 && o.blanks_for_zero;
             truth.cells.push(TruthCell {
                 section: "s4".into(),
@@ -684,13 +637,14 @@ fn thousands(v: u64) -> String {
 
 /// The 2021 `other` row the pipeline derives: the sum of the three sub-rows.
 fn derive_truth_other(t: &mut Truth) {
-    let f = &*FORMS;
-    for m in &f.s3_metrics {
+    for (_, m) in printed::S3_COLUMNS {
         let parts: Vec<&TruthCell> = t
             .cells
             .iter()
             .filter(|c| {
-                c.section == "s3" && c.metric == *m && f.s3_other_parts.contains(&c.item.as_str())
+                c.section == "s3"
+                    && c.metric == m
+                    && printed::S3_OTHER_PARTS.contains(&c.item.as_str())
             })
             .collect();
         let value = if parts.iter().all(|p| p.value.is_none()) {
@@ -1004,6 +958,45 @@ impl Score {
         }
     }
 
+    /// Whether a document's output differs from its truth in any way the harness counts.
+    pub fn differs(&self) -> bool {
+        self.wrong + self.invented + self.missed > 0
+            || self.flagged < self.must_flag
+            || self.false_flags > 0
+    }
+
+    /// Add another score's counts to this one.
+    pub fn merge(&mut self, o: &Score) {
+        let Score {
+            documents,
+            truth_cells,
+            exact,
+            wrong,
+            invented,
+            missed,
+            unrecoverable_null,
+            must_flag,
+            flagged,
+            false_flags,
+            form_version_right,
+            year_right,
+            agency_right,
+        } = o;
+        self.documents += documents;
+        self.truth_cells += truth_cells;
+        self.exact += exact;
+        self.wrong += wrong;
+        self.invented += invented;
+        self.missed += missed;
+        self.unrecoverable_null += unrecoverable_null;
+        self.must_flag += must_flag;
+        self.flagged += flagged;
+        self.false_flags += false_flags;
+        self.form_version_right += form_version_right;
+        self.year_right += year_right;
+        self.agency_right += agency_right;
+    }
+
     pub fn report(&self) -> String {
         let pct = |a: u64, b: u64| {
             if b == 0 {
@@ -1034,21 +1027,44 @@ impl Score {
     }
 }
 
-/// Generate `n` documents in memory, process them, score them against their truth.
-pub fn accuracy(n: usize, seed: u64) -> (Score, Vec<(Truth, crate::model::Processed)>) {
+/// Documents generated and processed at a time by [`accuracy`]: memory stays bounded whatever
+/// the number of documents.
+const ACCURACY_CHUNK: usize = 1024;
+
+/// Generate `n` documents in memory, process them, score them against their truth. Streams:
+/// only the first `keep` documents whose cells differ from the truth (or whose flags do) are
+/// kept, with their results. `progress` is called with the number of documents done.
+pub fn accuracy(
+    n: usize,
+    seed: u64,
+    keep: usize,
+    progress: &(dyn Fn(usize) + Sync),
+) -> (Score, Vec<(Truth, crate::model::Processed)>) {
     use rayon::prelude::*;
     let mut g = Generator::new(seed);
-    let docs: Vec<Generated> = (0..n).map(|i| g.document(i)).collect();
-    let results: Vec<(Truth, crate::model::Processed)> = docs
-        .into_par_iter()
-        .map(|d| {
-            let p = crate::process(&d.path, &d.bytes);
-            (d.truth, p)
-        })
-        .collect();
     let mut score = Score::default();
-    for (t, p) in &results {
-        score.add(t, p);
+    let mut kept = Vec::new();
+    let mut done = 0;
+    while done < n {
+        let end = (done + ACCURACY_CHUNK).min(n);
+        let docs: Vec<Generated> = (done..end).map(|i| g.document(i)).collect();
+        let results: Vec<(Truth, crate::model::Processed)> = docs
+            .into_par_iter()
+            .map(|d| {
+                let p = crate::process(&d.path, &d.bytes);
+                (d.truth, p)
+            })
+            .collect();
+        for (t, p) in results {
+            let mut one = Score::default();
+            one.add(&t, &p);
+            if kept.len() < keep && one.differs() {
+                kept.push((t.clone(), p.clone()));
+            }
+            score.merge(&one);
+        }
+        done = end;
+        progress(done);
     }
-    (score, results)
+    (score, kept)
 }
