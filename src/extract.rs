@@ -23,6 +23,9 @@ pub struct Found<'a, K> {
     pub key: K,
     pub label: &'a TCell,
     pub values: Vec<&'a TCell>,
+    /// The row is there but its values are in doubt (glued text that the arithmetic does not
+    /// settle): NULL, with the problem its reader reported.
+    pub in_doubt: bool,
 }
 
 pub enum Tag<K> {
@@ -51,6 +54,7 @@ pub fn collect<'a, K: Copy>(
                     key,
                     label: cell,
                     values: Vec::new(),
+                    in_doubt: false,
                 });
                 open = true;
             }
@@ -159,8 +163,8 @@ pub struct Extracted<'a> {
     pub s2_header_versions: Vec<FormVersion>,
     /// Index into `FORMS.s3_rows`.
     pub s3: Option<Vec<Found<'a, usize>>>,
-    /// The cells after section 四's last header label.
-    pub s4: Option<Vec<&'a TCell>>,
+    /// The cells after section 四's last header label; None inside when they are in doubt.
+    pub s4: Option<Option<Vec<&'a TCell>>>,
 }
 
 pub fn extract<'a>(cells: &'a [TCell], sections: &Sections) -> Extracted<'a> {
@@ -170,7 +174,7 @@ pub fn extract<'a>(cells: &'a [TCell], sections: &Sections) -> Extracted<'a> {
         .clone()
         .map(|r| extract_s2(&cells[r], &mut header_versions));
     let s3 = sections.s3.clone().map(|r| extract_s3(&cells[r]));
-    let s4 = sections.s4.clone().map(|r| extract_s4(&cells[r]));
+    let s4 = sections.s4.clone().map(|r| Some(extract_s4(&cells[r])));
     Extracted {
         s2,
         s2_header_versions: header_versions,

@@ -361,6 +361,11 @@ static VOCABULARY: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
         .vocabulary
 });
 
+/// The words that traditional mirrors rewrite, each with the form's own word (`data/forms.toml`).
+pub fn vocabulary() -> &'static [(String, String)] {
+    &VOCABULARY
+}
+
 /// `一.` `(一)` `1.` `1)` `(1)` at the start of a canonical label.
 pub fn strip_enumerator(s: &str) -> &str {
     let is_num = |c: char| {

@@ -11,6 +11,7 @@ pub mod config;
 pub mod decode;
 pub mod extract;
 pub mod forms;
+pub mod glued;
 pub mod html;
 pub mod meta;
 pub mod model;

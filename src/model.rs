@@ -165,6 +165,7 @@ problems! {
     MissingCells = "missing_cells", Partial;
     UnparsedCells = "unparsed_cells", Partial;
     MisalignedRow = "misaligned_row", Partial;
+    GluedAmbiguous = "glued_ambiguous", Partial;
     DuplicateRow = "duplicate_row", Partial;
     AmbiguousUnit = "ambiguous_unit", Partial;
     UnknownFormVersion = "unknown_form_version", Partial;

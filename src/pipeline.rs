@@ -2,7 +2,7 @@
 
 use crate::model::{FormVersion, Problem, Processed};
 use crate::segment::Layout;
-use crate::{decode, extract, meta, normalize, reconcile, region, segment, validate};
+use crate::{decode, extract, glued, meta, normalize, reconcile, region, segment, validate};
 
 /// HTML or text, by extension. Which files are read at all is the run's `include` patterns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +65,21 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
     }
     let sections = segment::find_sections(&cells);
     let extracted = extract::extract(&cells, &sections);
+    // Page text with the tags stripped: the layout readers find labels but no number in them;
+    // the glued reader reads the running text as a whole.
+    let glued =
+        (layout != Layout::Html && glued::nothing_found(&extracted) && glued::looks_glued(&text))
+            .then(|| glued::read(&text))
+            .flatten();
+    let (layout, extracted) = match &glued {
+        Some(g) => {
+            for prob in &g.problems {
+                p.add(*prob);
+            }
+            (Layout::Glued, g.extracted())
+        }
+        None => (layout, extracted),
+    };
 
     // Who and when, read from the text (tags stripped for HTML).
     let plain: String;

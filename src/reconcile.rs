@@ -38,7 +38,9 @@ pub fn is_legacy(text: &str) -> bool {
 pub fn found_any(x: &Extracted) -> bool {
     x.s2.as_ref().is_some_and(|v| !v.is_empty())
         || x.s3.as_ref().is_some_and(|v| !v.is_empty())
-        || x.s4.as_ref().is_some_and(|v| !v.is_empty())
+        || x.s4
+            .as_ref()
+            .is_some_and(|v| v.as_ref().is_none_or(|v| !v.is_empty()))
 }
 
 pub struct Reconciled {
@@ -191,7 +193,8 @@ pub fn reconcile(x: &Extracted, text: &str) -> Reconciled {
                 out.problems.push(Problem::MissingSection);
                 Some(vec![None; n])
             }
-            Some(v) => match fit_block(v, n) {
+            Some(None) => None,
+            Some(Some(v)) => match fit_block(v, n) {
                 Fit::Cells(c) => Some(c),
                 Fit::Misaligned => {
                     out.problems.push(Problem::MisalignedRow);
@@ -225,6 +228,7 @@ fn row_fit<'a, K>(
 ) -> Option<Vec<Option<&'a TCell>>> {
     match found {
         [] => Some(vec![None; n]),
+        [one] if one.in_doubt => None,
         [one] => match fit(&one.values, n) {
             Fit::Cells(c) => Some(c),
             Fit::Misaligned => {

@@ -29,6 +29,8 @@ pub enum Layout {
     TabCells,
     BareLines,
     Html,
+    /// Page text with the tags stripped: a row's cells run together (`parse::glued`).
+    Glued,
 }
 
 impl Layout {
@@ -40,6 +42,7 @@ impl Layout {
             Layout::TabCells => "tab_cells",
             Layout::BareLines => "bare_lines",
             Layout::Html => "html",
+            Layout::Glued => "glued",
         }
     }
 }
@@ -87,6 +90,8 @@ pub fn detect_layout(text: &str) -> Layout {
 pub fn tokenize(text: &str, layout: Layout) -> Vec<TCell> {
     match layout {
         Layout::Html => crate::html::read(text),
+        // Glued text has no cell boundaries to tokenize; `glued` reads it as a whole.
+        Layout::Glued => Vec::new(),
         Layout::TabCells => tokenize_tabs(text),
         Layout::PipeCells | Layout::PipeRows | Layout::Markdown => tokenize_pipes(text, layout),
         Layout::BareLines => text

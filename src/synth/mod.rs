@@ -80,9 +80,16 @@ pub struct Truth {
     pub path: String,
     pub year: i32,
     pub form_version: String,
+    /// The rendering: a layout, or for glued text how it was glued (`glued_spaced`, …).
     pub layout: String,
+    /// Zeros printed as empty cells.
+    #[serde(default)]
+    pub blanks: bool,
     pub encoding: Encoding,
     pub traditional: bool,
+    /// The OpenCC configuration of a traditional rendering.
+    #[serde(default)]
+    pub opencc: String,
     pub agency: String,
     pub cells: Vec<TruthCell>,
     /// Checks that must fail because an error was injected into the source.
@@ -150,9 +157,29 @@ fn printed(r: &mut Rng, variants: &[&str]) -> String {
     }
 }
 
+/// How a glued page's text was made (`Layout::Glued`): tags stripped with nothing between the
+/// cells; with a single space between some cells; or with line breaks between blocks only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Glue {
+    Plain,
+    Spaced,
+    Lines,
+}
+
+impl Glue {
+    fn name(self) -> &'static str {
+        match self {
+            Glue::Plain => "glued",
+            Glue::Spaced => "glued_spaced",
+            Glue::Lines => "glued_lines",
+        }
+    }
+}
+
 pub struct Generator {
     rng: Rng,
     cc: opencc_fmmseg::OpenCC,
+    only_glued: bool,
 }
 
 impl Generator {
@@ -160,6 +187,15 @@ impl Generator {
         Generator {
             rng: Rng::new(seed),
             cc: opencc_fmmseg::OpenCC::new(),
+            only_glued: false,
+        }
+    }
+
+    /// A generator of glued page text only (both forms, every glue, blanks and errors as usual).
+    pub fn glued(seed: u64) -> Generator {
+        Generator {
+            only_glued: true,
+            ..Generator::new(seed)
         }
     }
 
@@ -174,17 +210,29 @@ impl Generator {
         } else {
             (FormVersion::V2021, 2021 + r.below(5) as i32)
         };
-        let layout = *r.pick(&[
-            Layout::PipeCells,
-            Layout::PipeCells,
-            Layout::PipeRows,
-            Layout::PipeRows,
-            Layout::TabCells,
-            Layout::BareLines,
-            Layout::Markdown,
-            Layout::Html,
-            Layout::Html,
-        ]);
+        let layout = if self.only_glued {
+            Layout::Glued
+        } else {
+            *r.pick(&[
+                Layout::Glued,
+                Layout::Glued,
+                Layout::PipeCells,
+                Layout::PipeCells,
+                Layout::PipeRows,
+                Layout::PipeRows,
+                Layout::TabCells,
+                Layout::BareLines,
+                Layout::Markdown,
+                Layout::Html,
+                Layout::Html,
+            ])
+        };
+        let glue = *r.pick(&[Glue::Plain, Glue::Spaced, Glue::Lines]);
+        let (form, year) = if self.only_glued && form == FormVersion::Legacy {
+            (FormVersion::V2021, year + 11)
+        } else {
+            (form, year)
+        };
         let traditional = r.chance(0.1);
         let encoding = if traditional {
             *r.pick(&[
@@ -212,7 +260,13 @@ impl Generator {
             truncated_headers: r.chance(0.3),
             inject_error: r.chance(0.1) && layout != Layout::BareLines,
             // Legacy mirrors rewrite 文件 as 檔案.
-            vocabulary: traditional && r.chance(0.3),
+            // Mirrors convert with OpenCC's configurations: plain, Taiwan and Hong Kong standards,
+            // with or without their phrase tables (信息→資訊, 文件→檔案, 项目→專案).
+            opencc: if traditional {
+                *r.pick(&["s2t", "s2tw", "s2twp", "s2hk", "s2hkp"])
+            } else {
+                ""
+            },
         };
         let agency = format!("{}{}", r.pick(&COUNTIES), r.pick(&AGENCY_SUFFIXES));
         let ext = if layout == Layout::Html {
@@ -222,14 +276,21 @@ impl Generator {
         } else {
             "txt"
         };
-        let path = format!("{year}/{:06}_{}.{ext}", i, layout.as_str());
+        let rendering = if layout == Layout::Glued {
+            glue.name()
+        } else {
+            layout.as_str()
+        };
+        let path = format!("{year}/{:06}_{rendering}.{ext}", i);
         let mut truth = Truth {
             path: path.clone(),
             year,
             form_version: form.as_str().to_string(),
-            layout: layout.as_str().to_string(),
+            layout: rendering.to_string(),
+            blanks: options.blanks_for_zero,
             encoding,
             traditional,
+            opencc: options.opencc.to_string(),
             agency: agency.clone(),
             cells: Vec::new(),
             must_flag: Vec::new(),
@@ -240,12 +301,9 @@ impl Generator {
         } else {
             self.report(form, year, &agency, &options, layout, &mut truth)
         };
-        let mut text = render(&blocks, layout);
+        let mut text = render(&blocks, layout, glue, &mut self.rng);
         if traditional {
-            text = self.cc.s2t(&text, false);
-            if options.vocabulary {
-                text = text.replace("規範性文件", "規範性檔案");
-            }
+            text = self.cc.convert(&text, options.opencc, false);
         }
         if options.fullwidth {
             text = text
@@ -301,7 +359,8 @@ impl Generator {
         truth: &mut Truth,
     ) -> Vec<Block> {
         let r = &mut self.rng;
-        let bare = layout == Layout::BareLines;
+        // Bare lines and glued text lose empty cells: a row with one cannot be aligned.
+        let bare = matches!(layout, Layout::BareLines | Layout::Glued);
         let mut blocks = vec![
             Block::Para(format!("日期: {}-01-{:02} 浏览量:{} 来源:{agency}", year + 1, 10 + r.below(18), r.below(2000))),
             Block::Para(format!("{agency}{year}年政府信息公开工作年度报告")),
@@ -620,7 +679,8 @@ struct Options {
     blanks_for_zero: bool,
     truncated_headers: bool,
     inject_error: bool,
-    vocabulary: bool,
+    /// The OpenCC configuration a traditional rendering was made with ("" for simplified).
+    opencc: &'static str,
 }
 
 fn thousands(v: u64) -> String {
@@ -677,7 +737,10 @@ fn mark_bare_rows(t: &mut Truth) {
     }
 }
 
-fn render(blocks: &[Block], layout: Layout) -> String {
+fn render(blocks: &[Block], layout: Layout, glue: Glue, r: &mut Rng) -> String {
+    if layout == Layout::Glued {
+        return render_glued(blocks, glue, r);
+    }
     let mut out = String::new();
     if layout == Layout::Html {
         out.push_str("<html><head><meta charset=\"utf-8\"><title>政府信息公开工作年度报告</title></head><body>\n<div class=\"nav\"><a href=\"/\">首页</a></div>\n");
@@ -701,6 +764,36 @@ fn render(blocks: &[Block], layout: Layout) -> String {
     if layout == Layout::Html {
         out.push_str("</body></html>\n");
     }
+    out
+}
+
+/// Page text with the tags stripped: every cell's text in document order, empty cells leaving
+/// no trace, joined by nothing, by a single space now and then, or (`Lines`) by nothing within a
+/// block and a line break between blocks.
+fn render_glued(blocks: &[Block], glue: Glue, r: &mut Rng) -> String {
+    let mut out = String::new();
+    let sep = |out: &mut String, r: &mut Rng| {
+        if glue == Glue::Spaced && r.chance(0.3) {
+            out.push(' ');
+        }
+    };
+    for b in blocks {
+        match b {
+            Block::Para(p) => out.push_str(p),
+            Block::Table(rows) => {
+                for cell in rows.iter().flatten().filter(|c| !c.text.is_empty()) {
+                    sep(&mut out, r);
+                    out.push_str(&cell.text);
+                }
+            }
+        }
+        if glue == Glue::Lines {
+            out.push('\n');
+        } else {
+            sep(&mut out, r);
+        }
+    }
+    out.push('\n');
     out
 }
 
@@ -792,6 +885,7 @@ fn render_table(out: &mut String, rows: &[Vec<TCell>], layout: Layout) {
                 out.push('\n');
             }
         }
+        Layout::Glued => unreachable!("glued text is rendered by render_glued"),
         Layout::BareLines => {
             for row in rows {
                 for cell in row.iter().filter(|c| !c.text.is_empty()) {
@@ -884,6 +978,8 @@ pub struct Score {
     pub unrecoverable_null: u64,
     pub must_flag: u64,
     pub flagged: u64,
+    /// Injected errors in glued rows left NULL, so that their check is skipped.
+    pub flag_unrecoverable: u64,
     /// Checks failed on documents without an injected error.
     pub false_flags: u64,
     pub form_version_right: u64,
@@ -947,12 +1043,21 @@ impl Score {
             .filter(|c| c.outcome == Outcome::Fail)
             .map(|c| c.check)
             .collect();
-        self.must_flag += truth.must_flag.len() as u64;
-        self.flagged += truth
-            .must_flag
-            .iter()
-            .filter(|m| failed.contains(&m.as_str()))
-            .count() as u64;
+        // In glued text the row with the error may stay NULL (its sum no longer settles the
+        // split): its check is skipped, and the error cannot be flagged.
+        let glued = truth.layout.starts_with("glued");
+        for m in &truth.must_flag {
+            let evaluated = p
+                .checks
+                .iter()
+                .any(|c| c.check == m.as_str() && c.outcome != Outcome::Skipped);
+            if glued && !evaluated {
+                self.flag_unrecoverable += 1;
+            } else {
+                self.must_flag += 1;
+                self.flagged += failed.contains(&m.as_str()) as u64;
+            }
+        }
         if truth.must_flag.is_empty() {
             self.false_flags += failed.len() as u64;
         }
@@ -977,6 +1082,7 @@ impl Score {
             unrecoverable_null,
             must_flag,
             flagged,
+            flag_unrecoverable,
             false_flags,
             form_version_right,
             year_right,
@@ -991,6 +1097,7 @@ impl Score {
         self.unrecoverable_null += unrecoverable_null;
         self.must_flag += must_flag;
         self.flagged += flagged;
+        self.flag_unrecoverable += flag_unrecoverable;
         self.false_flags += false_flags;
         self.form_version_right += form_version_right;
         self.year_right += year_right;
@@ -1027,6 +1134,37 @@ impl Score {
     }
 }
 
+/// A score over all documents and one per rendering (layout, or how glued text was glued; with
+/// zeros printed as empty cells apart).
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Scores {
+    pub all: Score,
+    pub by_rendering: std::collections::BTreeMap<String, Score>,
+}
+
+impl Scores {
+    pub fn report(&self) -> String {
+        let mut s = self.all.report();
+        s.push_str("\nby rendering:");
+        for (name, sc) in &self.by_rendering {
+            s.push_str(&format!(
+                "\n  {name:<40} documents {:>6}  cells {:>8}  exact {:>7.3}%  wrong {}  invented {}  missed {}  NULL unrecoverable {}  flagged {}/{} (+{} in NULL rows)",
+                sc.documents,
+                sc.truth_cells,
+                if sc.truth_cells == 0 { 100.0 } else { 100.0 * sc.exact as f64 / sc.truth_cells as f64 },
+                sc.wrong,
+                sc.invented,
+                sc.missed,
+                sc.unrecoverable_null,
+                sc.flagged,
+                sc.must_flag,
+                sc.flag_unrecoverable
+            ));
+        }
+        s
+    }
+}
+
 /// Documents generated and processed at a time by [`accuracy`]: memory stays bounded whatever
 /// the number of documents.
 const ACCURACY_CHUNK: usize = 1024;
@@ -1035,14 +1173,13 @@ const ACCURACY_CHUNK: usize = 1024;
 /// only the first `keep` documents whose cells differ from the truth (or whose flags do) are
 /// kept, with their results. `progress` is called with the number of documents done.
 pub fn accuracy(
+    mut g: Generator,
     n: usize,
-    seed: u64,
     keep: usize,
     progress: &(dyn Fn(usize) + Sync),
-) -> (Score, Vec<(Truth, crate::model::Processed)>) {
+) -> (Scores, Vec<(Truth, crate::model::Processed)>) {
     use rayon::prelude::*;
-    let mut g = Generator::new(seed);
-    let mut score = Score::default();
+    let mut score = Scores::default();
     let mut kept = Vec::new();
     let mut done = 0;
     while done < n {
@@ -1061,7 +1198,19 @@ pub fn accuracy(
             if kept.len() < keep && one.differs() {
                 kept.push((t.clone(), p.clone()));
             }
-            score.merge(&one);
+            score.all.merge(&one);
+            let rendering = if t.form_version == "legacy" {
+                "legacy".to_string()
+            } else if t.blanks {
+                format!("{} (zeros printed empty)", t.layout)
+            } else {
+                t.layout.clone()
+            };
+            score.by_rendering.entry(rendering).or_default().merge(&one);
+            if t.traditional && !t.layout.starts_with("glued") && t.layout != "bare_lines" {
+                let key = format!("traditional via OpenCC {}", t.opencc);
+                score.by_rendering.entry(key).or_default().merge(&one);
+            }
         }
         done = end;
         progress(done);
