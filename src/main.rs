@@ -60,6 +60,9 @@ enum Command {
         /// Where to write the dump
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Only glued page text (tags stripped with no separator), both forms
+        #[arg(long)]
+        glued: bool,
     },
     /// Generate reports in memory, run the pipeline on them and compare every cell with the truth.
     Accuracy {
@@ -126,7 +129,12 @@ fn main() -> ExitCode {
         }
     };
     let (mode, args) = match cli.command {
-        Command::Synth { docs, seed, out } => {
+        Command::Synth {
+            docs,
+            seed,
+            out,
+            glued,
+        } => {
             let occupied = std::fs::read_dir(&out).map(|mut d| d.next().is_some());
             if occupied.unwrap_or(out.exists()) {
                 eprintln!(
@@ -135,7 +143,12 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::from(2);
             }
-            return match gongkai::synth::write_dump(&out, docs, seed) {
+            let generator = if glued {
+                gongkai::synth::Generator::glued(seed)
+            } else {
+                gongkai::synth::Generator::new(seed)
+            };
+            return match gongkai::synth::write_dump(&out, docs, generator) {
                 Ok(bytes) => {
                     eprintln!(
                         "gongkai: wrote {docs} reports ({:.1} MB) to {} and their truth beside it",

@@ -4,8 +4,13 @@
 use opencc_fmmseg::OpenCC;
 use std::sync::LazyLock;
 
-/// The converter and two bitmaps over the BMP: characters that t2s changes (traditional) and
-/// characters that s2t changes (simplified). Built once per process from the same dictionaries.
+/// The converter and two bitmaps over the BMP: characters that the traditional → simplified
+/// conversion changes (traditional) and characters that s2t changes (simplified). Built once per
+/// process from the same dictionaries.
+///
+/// The conversion is OpenCC's `hk2s`: Hong Kong variant characters back to standard ones
+/// (`衞` → `衛`, which `s2hk` mirrors write and plain `t2s` keeps), then `t2s`'s phrases and
+/// characters. Taiwan variants are standard traditional characters that `t2s` already maps.
 struct Script {
     cc: OpenCC,
     traditional: Vec<u64>,
@@ -25,7 +30,7 @@ static SCRIPT: LazyLock<Script> = LazyLock::new(|| {
             continue;
         };
         let s = c.encode_utf8(&mut buf);
-        if cc.t2s(s, false) != *s {
+        if cc.hk2s(s, false) != *s {
             traditional[cp as usize / 64] |= 1 << (cp % 64);
         }
         if cc.s2t(s, false) != *s {
@@ -97,19 +102,32 @@ pub fn normalize(text: &str) -> (String, ScriptKind) {
     if traditional_chars == 0 {
         return (folded, kind);
     }
-    let converted = SCRIPT.cc.t2s(&folded, false);
-    if converted.bytes().filter(|&b| b == b'\n').count()
+    let converted = SCRIPT.cc.hk2s(&folded, false);
+    let converted = if converted.bytes().filter(|&b| b == b'\n').count()
         == folded.bytes().filter(|&b| b == b'\n').count()
     {
-        (converted, kind)
+        converted
     } else {
         // Never trade line fidelity for conversion: convert line by line instead.
         let lines: Vec<String> = folded
             .split('\n')
-            .map(|l| SCRIPT.cc.t2s(l, false))
+            .map(|l| SCRIPT.cc.hk2s(l, false))
             .collect();
-        (lines.join("\n"), kind)
+        lines.join("\n")
+    };
+    (mainland_words(converted), kind)
+}
+
+/// Words that traditional mirrors rewrote in Taiwan vocabulary (`政府資訊公開` for
+/// 政府信息公开, `規範性檔案` for 规范性文件), which the script conversion keeps, back to the
+/// forms' own words: the phrases of `data/forms.toml`'s vocabulary, none with a line break.
+fn mainland_words(mut text: String) -> String {
+    for (from, to) in crate::forms::vocabulary() {
+        if text.contains(from.as_str()) {
+            text = text.replace(from.as_str(), to);
+        }
     }
+    text
 }
 
 /// Traditional conversion (used to know the report vocabulary in both scripts).

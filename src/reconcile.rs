@@ -136,7 +136,7 @@ pub fn reconcile(x: &Extracted, text: &str) -> Reconciled {
                     Section::S2,
                     item,
                     metric,
-                    values.as_ref().map(|v| v[k]),
+                    values[k],
                     money,
                     header_says_10k,
                     &mut out.problems,
@@ -171,7 +171,7 @@ pub fn reconcile(x: &Extracted, text: &str) -> Reconciled {
                         Section::S3,
                         item,
                         metric,
-                        values.as_ref().map(|v| v[k]),
+                        values[k],
                         false,
                         false,
                         &mut out.problems,
@@ -191,14 +191,17 @@ pub fn reconcile(x: &Extracted, text: &str) -> Reconciled {
         let values = match &x.s4 {
             None => {
                 out.problems.push(Problem::MissingSection);
-                Some(vec![None; n])
+                vec![Source::Absent; n]
             }
-            Some(None) => None,
+            Some(None) => vec![Source::Doubt; n],
             Some(Some(v)) => match fit_block(v, n) {
-                Fit::Cells(c) => Some(c),
+                Fit::Cells(c) => c
+                    .into_iter()
+                    .map(|c| c.map_or(Source::Absent, Source::Cell))
+                    .collect(),
                 Fit::Misaligned => {
                     out.problems.push(Problem::MisalignedRow);
-                    None
+                    vec![Source::Doubt; n]
                 }
             },
         };
@@ -208,7 +211,7 @@ pub fn reconcile(x: &Extracted, text: &str) -> Reconciled {
                 Section::S4,
                 "all",
                 metric,
-                values.as_ref().map(|v| v[k]),
+                values[k],
                 false,
                 false,
                 &mut out.problems,
@@ -220,38 +223,53 @@ pub fn reconcile(x: &Extracted, text: &str) -> Reconciled {
     out
 }
 
-/// The aligned cells of a row, or None (with a problem) when the alignment is in doubt.
+/// Where a canonical cell's text comes from.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    /// The document has this cell.
+    Cell(&'a TCell),
+    /// The document lacks the cell.
+    Absent,
+    /// The row's values are there but which is this cell's is in doubt (already flagged).
+    Doubt,
+}
+
+/// The cells of a row, aligned (one [`Source`] per expected cell).
 fn row_fit<'a, K>(
     found: &[&Found<'a, K>],
     n: usize,
     problems: &mut Vec<Problem>,
-) -> Option<Vec<Option<&'a TCell>>> {
-    match found {
-        [] => Some(vec![None; n]),
-        [one] if one.in_doubt => None,
-        [one] => match fit(&one.values, n) {
-            Fit::Cells(c) => Some(c),
-            Fit::Misaligned => {
-                problems.push(Problem::MisalignedRow);
-                None
-            }
-        },
+) -> Vec<Source<'a>> {
+    let cells = match found {
+        [] => return vec![Source::Absent; n],
+        [one] if one.in_doubt => return vec![Source::Doubt; n],
+        [one] => fit(&one.values, n),
         _ => {
             problems.push(Problem::DuplicateRow);
-            None
+            return vec![Source::Doubt; n];
+        }
+    };
+    match cells {
+        Fit::Cells(c) => c
+            .into_iter()
+            .map(|c| c.map_or(Source::Absent, Source::Cell))
+            .collect(),
+        Fit::Misaligned => {
+            problems.push(Problem::MisalignedRow);
+            vec![Source::Doubt; n]
         }
     }
 }
 
-/// One canonical cell. `cell` is None for a value in doubt (already flagged), Some(None) for a
-/// cell the document lacks, Some(Some(c)) for a present cell.
+/// One canonical cell from its source. A value in doubt is NULL with status `unparsed` (the
+/// document has the cell; which number is its is not known).
 #[allow(clippy::too_many_arguments)]
 fn make_cell(
     version: FormVersion,
     section: Section,
     item: &'static str,
     metric: &'static str,
-    cell: Option<Option<&TCell>>,
+    cell: Source,
     money: bool,
     header_says_10k: bool,
     problems: &mut Vec<Problem>,
@@ -268,11 +286,16 @@ fn make_cell(
         unit,
         line: None,
     };
-    let Some(Some(tc)) = cell else {
-        if cell.is_some() {
+    let tc = match cell {
+        Source::Cell(tc) => tc,
+        Source::Absent => {
             problems.push(Problem::MissingCells);
+            return c;
         }
-        return c;
+        Source::Doubt => {
+            c.status = CellStatus::Unparsed;
+            return c;
+        }
     };
     let raw = tc.text.trim().to_string();
     c.line = Some(tc.line);

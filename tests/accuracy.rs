@@ -24,6 +24,7 @@ fn assert_never_wrong(score: &synth::Score) {
     );
     assert_eq!(score.form_version_right, score.documents);
     assert_eq!(score.year_right, score.documents);
+    assert_eq!(score.agency_right, score.documents);
 }
 
 #[test]

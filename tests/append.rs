@@ -28,8 +28,8 @@ fn append(input: &Path, out: &Path) -> String {
 
 fn dumps(tmp: &Path, n: usize) -> (std::path::PathBuf, std::path::PathBuf) {
     let (a, b) = (tmp.join("all/a"), tmp.join("all/b"));
-    gongkai::synth::write_dump(&a, n, 1).unwrap();
-    gongkai::synth::write_dump(&b, n, 2).unwrap();
+    gongkai::synth::write_dump(&a, n, gongkai::synth::Generator::new(1)).unwrap();
+    gongkai::synth::write_dump(&b, n, gongkai::synth::Generator::new(2)).unwrap();
     // Truth files are written beside the dumps; keep them out of the inputs.
     let _ = std::fs::remove_file(tmp.join("all/a.truth.jsonl"));
     let _ = std::fs::remove_file(tmp.join("all/b.truth.jsonl"));

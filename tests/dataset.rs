@@ -281,7 +281,12 @@ fn same_input_gives_the_same_rows() {
     mixed_dump(&input);
     // More documents than one parallel batch (`batch_docs`, 256 by default), so that batch
     // boundaries and the order in which workers finish could show.
-    gongkai::synth::write_dump(&input.join("generated"), 700, 11).unwrap();
+    gongkai::synth::write_dump(
+        &input.join("generated"),
+        700,
+        gongkai::synth::Generator::new(11),
+    )
+    .unwrap();
     let mut outs = Vec::new();
     for (k, threads) in ["1", "2"].iter().enumerate() {
         let out = tmp.join(format!("out{k}"));

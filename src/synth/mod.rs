@@ -934,7 +934,7 @@ fn encode(text: &str, enc: Encoding, html: bool) -> Option<Vec<u8>> {
 }
 
 /// Write `n` documents and `truth.jsonl` under `dir`.
-pub fn write_dump(dir: &std::path::Path, n: usize, seed: u64) -> std::io::Result<u64> {
+pub fn write_dump(dir: &std::path::Path, n: usize, mut g: Generator) -> std::io::Result<u64> {
     use std::io::Write;
     std::fs::create_dir_all(dir)?;
     let truth_dir = dir.with_file_name(format!(
@@ -944,7 +944,6 @@ pub fn write_dump(dir: &std::path::Path, n: usize, seed: u64) -> std::io::Result
             .unwrap_or_default()
     ));
     let mut truth = std::io::BufWriter::new(std::fs::File::create(truth_dir)?);
-    let mut g = Generator::new(seed);
     let mut bytes = 0;
     for i in 0..n {
         let doc = g.document(i);
