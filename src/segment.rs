@@ -61,7 +61,9 @@ pub fn detect_layout(text: &str) -> Layout {
             if t.starts_with('|') {
                 leading += 1;
             }
-            if t.split('|').filter(|p| !p.trim().is_empty()).count() >= 2 {
+            // A row per line has several `|` on a line of text, even when most of its cells are
+            // empty; a cell per line has one, or a line of nothing but `|` (row padding).
+            if t.matches('|').count() >= 2 && !t.bytes().all(|b| b == b'|') {
                 multi += 1;
             }
             if t.len() >= 3
@@ -308,6 +310,9 @@ mod tests {
         assert_eq!(detect_layout(&cells), Layout::PipeCells);
         let rows = "规章 | 0 | 0 | 0 |\n".repeat(12);
         assert_eq!(detect_layout(&rows), Layout::PipeRows);
+        // Zeros printed as empty cells: most lines have one non-empty cell, still rows.
+        let sparse = format!("{}{}", "规章 |  |  |  |\n".repeat(10), " |  | 2 |  | 2 |\n");
+        assert_eq!(detect_layout(&sparse), Layout::PipeRows);
         let md = format!("| a | b |\n|---|---|\n{}", "| 规章 | 0 |\n".repeat(12));
         assert_eq!(detect_layout(&md), Layout::Markdown);
         let tabs = "\t规章\n\t1\n\n".repeat(6);
