@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod decode;
+pub mod docx;
 pub mod extract;
 pub mod forms;
 pub mod glued;

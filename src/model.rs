@@ -158,6 +158,8 @@ problems! {
     InternalError = "internal_error", Failed;
     TooComplex = "too_complex", Failed;
     NotARegularFile = "not_a_regular_file", Failed;
+    CorruptDocx = "corrupt_docx", Failed;
+    LegacyDoc = "legacy_doc", Failed;
     DecodeReplaced = "decode_replaced", Note;
     LegacyReport = "legacy_report", NoTables;
     NoReportTables = "no_report_tables", NoTables;

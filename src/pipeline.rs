@@ -2,13 +2,16 @@
 
 use crate::model::{FormVersion, Problem, Processed};
 use crate::segment::Layout;
-use crate::{decode, extract, glued, meta, normalize, reconcile, region, segment, validate};
+use crate::{decode, docx, extract, glued, meta, normalize, reconcile, region, segment, validate};
 
-/// HTML or text, by extension. Which files are read at all is the run's `include` patterns.
+/// HTML, Word or text, by extension. Which files are read at all is the run's `include`
+/// patterns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     Text,
     Html,
+    /// `.docx`, and `.doc` (a legacy binary file, or often a .docx or an HTML page renamed).
+    Word,
 }
 
 pub fn file_kind(path: &str) -> FileKind {
@@ -18,6 +21,7 @@ pub fn file_kind(path: &str) -> FileKind {
         .unwrap_or_default();
     match ext.as_str() {
         "html" | "htm" | "shtml" | "xhtml" => FileKind::Html,
+        "docx" | "doc" => FileKind::Word,
         _ => FileKind::Text,
     }
 }
@@ -34,6 +38,29 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Processed::failed(Problem::EmptyFile);
     }
+    // A Word file is read into HTML; a `.doc` that is a page saved under that name is read as
+    // one.
+    let word_html: String;
+    let word = kind == FileKind::Word
+        && (docx::is_zip(bytes)
+            || docx::is_ole(bytes)
+            || path.to_ascii_lowercase().ends_with(".docx"));
+    let bytes = if word {
+        match docx::to_html(bytes) {
+            Ok(html) => {
+                word_html = html;
+                word_html.as_bytes()
+            }
+            Err(problem) => return Processed::failed(problem),
+        }
+    } else {
+        bytes
+    };
+    let kind = if kind == FileKind::Word {
+        FileKind::Html
+    } else {
+        kind
+    };
     if looks_binary(bytes) {
         return Processed::failed(Problem::BinaryContent);
     }
@@ -122,7 +149,7 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
         });
         return p;
     }
-    p.info.layout = Some(layout.as_str());
+    p.info.layout = Some(if word { "docx" } else { layout.as_str() });
     let r = reconcile::reconcile(&extracted, &text);
     p.info.form_version = Some(r.form_version);
     for prob in r.problems {

@@ -228,6 +228,8 @@ impl Generator {
             ])
         };
         let glue = *r.pick(&[Glue::Plain, Glue::Spaced, Glue::Lines]);
+        // Word is where these reports are written: a third of the tables come as .docx.
+        let word = layout == Layout::Html && r.chance(0.35);
         let (form, year) = if self.only_glued && form == FormVersion::Legacy {
             (FormVersion::V2021, year + 11)
         } else {
@@ -269,14 +271,18 @@ impl Generator {
             },
         };
         let agency = format!("{}{}", r.pick(&COUNTIES), r.pick(&AGENCY_SUFFIXES));
-        let ext = if layout == Layout::Html {
+        let ext = if word {
+            "docx"
+        } else if layout == Layout::Html {
             "html"
         } else if layout == Layout::Markdown {
             "md"
         } else {
             "txt"
         };
-        let rendering = if layout == Layout::Glued {
+        let rendering = if word {
+            "docx"
+        } else if layout == Layout::Glued {
             glue.name()
         } else {
             layout.as_str()
@@ -301,22 +307,24 @@ impl Generator {
         } else {
             self.report(form, year, &agency, &options, layout, &mut truth)
         };
-        let mut text = render(&blocks, layout, glue, &mut self.rng);
-        if traditional {
-            text = self.cc.convert(&text, options.opencc, false);
+        let script = |text: &str| -> String {
+            let text = if traditional {
+                self.cc.convert(text, options.opencc, false)
+            } else {
+                text.to_string()
+            };
+            if options.fullwidth {
+                fullwidth_digits(&text)
+            } else {
+                text
+            }
+        };
+        if word {
+            truth.encoding = Encoding::Utf8;
+            let bytes = render_docx(&blocks, &script);
+            return Generated { path, bytes, truth };
         }
-        if options.fullwidth {
-            text = text
-                .chars()
-                .map(|ch| {
-                    if ch.is_ascii_digit() {
-                        char::from_u32(ch as u32 + 0xFEE0).unwrap_or(ch)
-                    } else {
-                        ch
-                    }
-                })
-                .collect();
-        }
+        let mut text = script(&render(&blocks, layout, glue, &mut self.rng));
         if options.crlf {
             text = text.replace('\n', "\r\n");
         }
@@ -671,6 +679,126 @@ impl Generator {
         )));
         blocks
     }
+}
+
+fn fullwidth_digits(text: &str) -> String {
+    text.chars()
+        .map(|ch| {
+            if ch.is_ascii_digit() {
+                char::from_u32(ch as u32 + 0xFEE0).unwrap_or(ch)
+            } else {
+                ch
+            }
+        })
+        .collect()
+}
+
+/// A Word document (`.docx`) of the blocks, as Word writes one: a paragraph per block, tables
+/// with `w:gridSpan` for colspans and `w:vMerge` (restart, then continue) for rowspans, a tall
+/// label one character per paragraph, text split over runs. `script` converts each text.
+fn render_docx(blocks: &[Block], script: &dyn Fn(&str) -> String) -> Vec<u8> {
+    use std::io::Write;
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    // Word splits text into runs wherever formatting or proofing marks change.
+    let runs = |s: &str| -> String {
+        let chars: Vec<char> = s.chars().collect();
+        let cut = if chars.len() > 4 {
+            chars.len() / 2
+        } else {
+            chars.len()
+        };
+        let (a, b): (String, String) =
+            (chars[..cut].iter().collect(), chars[cut..].iter().collect());
+        [a, b]
+            .iter()
+            .filter(|t| !t.is_empty())
+            .map(|t| format!("<w:r><w:t xml:space=\"preserve\">{}</w:t></w:r>", esc(t)))
+            .collect()
+    };
+    let para = |s: &str| format!("<w:p>{}</w:p>", runs(&script(s)));
+    let grid = |span: usize| {
+        if span > 1 {
+            format!("<w:gridSpan w:val=\"{span}\"/>")
+        } else {
+            String::new()
+        }
+    };
+    let mut body = String::new();
+    for b in blocks {
+        match b {
+            Block::Para(p) => body.push_str(&para(p)),
+            Block::Table(rows) => {
+                body.push_str("<w:tbl>");
+                let width = rows
+                    .iter()
+                    .map(|r| r.iter().map(|c| c.colspan).sum::<usize>())
+                    .max()
+                    .unwrap_or(1);
+                // Per grid column: rows still covered by a merge from above, and its span.
+                let mut covered = vec![(0usize, 1usize); width];
+                for row in rows {
+                    body.push_str("<w:tr>");
+                    let mut cells = row.iter();
+                    let mut col = 0;
+                    while col < width {
+                        if covered[col].0 > 0 {
+                            covered[col].0 -= 1;
+                            let span = covered[col].1;
+                            body.push_str(&format!(
+                                "<w:tc><w:tcPr>{}<w:vMerge/></w:tcPr><w:p/></w:tc>",
+                                grid(span)
+                            ));
+                            col += span;
+                            continue;
+                        }
+                        let Some(c) = cells.next() else { break };
+                        let merge = if c.rowspan > 1 {
+                            covered[col] = (c.rowspan - 1, c.colspan);
+                            "<w:vMerge w:val=\"restart\"/>"
+                        } else {
+                            ""
+                        };
+                        let text = if c.text.is_empty() {
+                            "<w:p/>".to_string()
+                        } else if c.rowspan > 3 {
+                            c.text.chars().map(|ch| para(&ch.to_string())).collect()
+                        } else {
+                            para(&c.text)
+                        };
+                        body.push_str(&format!(
+                            "<w:tc><w:tcPr>{}{merge}</w:tcPr>{text}</w:tc>",
+                            grid(c.colspan)
+                        ));
+                        col += c.colspan;
+                    }
+                    body.push_str("</w:tr>");
+                }
+                body.push_str("</w:tbl>");
+            }
+        }
+    }
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}<w:sectPr/></w:body></w:document>"
+    );
+    let files = [
+        ("[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>".to_string()),
+        ("_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>".to_string()),
+        ("word/document.xml", document),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for (name, content) in files {
+        zip.start_file(name, options).expect("writing to memory");
+        zip.write_all(content.as_bytes())
+            .expect("writing to memory");
+    }
+    zip.finish().expect("writing to memory").into_inner()
 }
 
 struct Options {
