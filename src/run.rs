@@ -815,10 +815,15 @@ pub fn decoded_text(input: &Path, out: &Path) -> Result<u64> {
         let Ok(bytes) = std::fs::read(f.path(input)) else {
             continue;
         };
-        let d = crate::decode::decode(
-            &bytes,
-            crate::pipeline::file_kind(&f.rel) == crate::pipeline::FileKind::Html,
-        );
+        use crate::pipeline::{file_kind, FileKind};
+        let kind = file_kind(&f.rel);
+        // A Word file's text is its document's, as `process` reads it.
+        let word = match kind {
+            FileKind::Word => crate::docx::to_html(&bytes).ok(),
+            _ => None,
+        };
+        let bytes = word.as_ref().map(|h| h.as_bytes()).unwrap_or(&bytes);
+        let d = crate::decode::decode(bytes, kind != FileKind::Text);
         w.write_all(d.text.as_bytes())?;
         w.write_all(b"\n")?;
         total += d.text.len() as u64 + 1;
