@@ -31,3 +31,17 @@ rm -rf tests/fixtures/word && mkdir -p tests/fixtures/word
 cp "$work"/fix/*.docx "$work/fix/truth.jsonl" tests/fixtures/word/
 rm -rf "$work"
 echo "tests/fixtures/word: $(ls tests/fixtures/word/*.docx | wc -l) documents"
+# The same reports printed to PDF by LibreOffice, and the text poppler's pdftotext makes of them
+# (with -layout and without): tests/fixtures/pdftotext, truth shared with the Word fixtures.
+command -v pdftotext >/dev/null || { apt-get update -qq; apt-get install -y -qq poppler-utils fonts-noto-cjk; }
+pdf=$(mktemp -d)
+cp tests/fixtures/word/*.docx "$pdf/"
+(cd "$pdf" && soffice --headless --convert-to pdf --outdir . ./*.docx >/dev/null)
+rm -rf tests/fixtures/pdftotext && mkdir -p tests/fixtures/pdftotext
+for f in "$pdf"/*.pdf; do
+  base=$(basename "${f%.pdf}")
+  pdftotext -layout "$f" "tests/fixtures/pdftotext/$base.layout.txt"
+  pdftotext "$f" "tests/fixtures/pdftotext/$base.plain.txt"
+done
+cp tests/fixtures/word/truth.jsonl tests/fixtures/pdftotext/truth.jsonl
+rm -rf "$pdf"

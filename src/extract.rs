@@ -88,8 +88,38 @@ fn is_empty(c: &TCell) -> bool {
     c.text.trim().is_empty()
 }
 
+/// Text that is no value: Chinese with no digit that means no placeholder (a label's fragment,
+/// a note).
+fn continues_label(c: &TCell) -> bool {
+    let canon = canonical(&c.text);
+    canon.chars().any(|ch| ch > '\u{2e80}')
+        && !canon.chars().any(|ch| ch.is_ascii_digit())
+        && !FORMS.is_placeholder(&canon)
+}
+
 /// Align a row's values with its `n` expected cells.
 pub fn fit<'a>(values: &[&'a TCell], n: usize) -> Fit<'a> {
+    // Where the layout does not delimit cells (a cell or a line each), text among the values
+    // that is no number (a fragment of a label wrapped over several lines, this row's or the
+    // next's) or numbers apart in one line (several cells on it) make the count of cells
+    // unknown: taken as cells they would push the numbers along. (A delimited cell with such
+    // text is just that cell, unparsed.)
+    if values
+        .iter()
+        .take(n)
+        .any(|c| !c.delimited && (continues_label(c) || crate::reconcile::digits_apart(&c.text)))
+    {
+        return Fit::Misaligned;
+    }
+    // Two numbers of one text block (pdftotext's lines of one wrapped cell) are not two cells.
+    let numeric = |c: &TCell| c.text.bytes().any(|b| b.is_ascii_digit());
+    if values
+        .windows(2)
+        .take(n)
+        .any(|w| !w[0].delimited && w[0].row == w[1].row && numeric(w[0]) && numeric(w[1]))
+    {
+        return Fit::Misaligned;
+    }
     if values.is_empty() {
         return Fit::Cells(vec![None; n]);
     }
@@ -308,6 +338,22 @@ mod tests {
             "a value beyond the expected cells is in doubt"
         );
         assert!(matches!(fit(&[], 3), Fit::Cells(ref x) if x.iter().all(Option::is_none)));
+    }
+
+    #[test]
+    fn label_fragments_and_numbers_apart_are_never_cells() {
+        // pdftotext: 7.属于 / 行政执 / 法案卷 / 48 / 1 / 0 0 0 / 0 / 49 — the label wrapped,
+        // three cells on one line. Taken as seven cells, 48 would land in 科研机构.
+        let c = cells(&["行政执", "法案卷", "48", "1", "0 0 0", "0", "49"]);
+        let v: Vec<&TCell> = c.iter().collect();
+        assert_eq!(fit(&v, 7), Fit::Misaligned);
+        let c = cells(&["48", "1", "0 0 0", "0", "49", "0", "0"]);
+        let v: Vec<&TCell> = c.iter().collect();
+        assert_eq!(fit(&v, 7), Fit::Misaligned);
+        // A placeholder is a cell.
+        let c = cells(&["无", "1", "1"]);
+        let v: Vec<&TCell> = c.iter().collect();
+        assert!(matches!(fit(&v, 3), Fit::Cells(_)));
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub fn meta(text: &str) -> Meta {
     // Only the part before section 二 speaks about the report itself; tables and later prose
     // mention other years (plans, last year's figures).
     let head_end = text.find("二、主动公开").unwrap_or(text.len().min(6000));
-    let head = &text[..floor_char_boundary(text, head_end)];
+    let head = &compact_numbers(&text[..floor_char_boundary(text, head_end)]);
     let chars: Vec<char> = head.chars().collect();
     let found = years(&chars);
 
@@ -105,6 +105,29 @@ pub fn meta(text: &str) -> Meta {
     m
 }
 
+/// Without the spaces that PDF text puts between numbers and Chinese (`2020 年 1 月`), so that
+/// `2020年1月` reads the same however it was extracted.
+fn compact_numbers(s: &str) -> String {
+    let cjk = |c: char| c > '\u{2e80}';
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' || c == '\u{a0}' {
+            let prev = out.chars().last();
+            let next = chars[i + 1..].iter().find(|n| !matches!(n, ' ' | '\u{a0}'));
+            let (Some(p), Some(&n)) = (prev, next) else {
+                out.push(c);
+                continue;
+            };
+            if (p.is_ascii_digit() && cjk(n)) || (cjk(p) && n.is_ascii_digit()) {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
@@ -155,6 +178,13 @@ fn clean_agency(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pdf_text_spacing_is_read_the_same() {
+        let m = meta("宜春市市场监督管理局 2020 年政府信息公开工作年度报告\n报告所列数据的统计期限自 2020 年 1 月 1 日至 2020 年 12 月 31 日。");
+        assert_eq!(m.year, Some(2020));
+        assert_eq!(m.agency.as_deref(), Some("宜春市市场监督管理局"));
+    }
 
     #[test]
     fn period_beats_prose_and_title() {

@@ -82,7 +82,11 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
     let layout = if kind == FileKind::Html || crate::html::has_tables(&text) {
         Layout::Html
     } else {
-        segment::detect_layout(&text)
+        match segment::detect_layout(&text) {
+            // pdftotext ends each page with a form feed (normalization folds it away).
+            Layout::BareLines if decoded.text.contains('\x0c') => Layout::PdfText,
+            other => other,
+        }
     };
     let cells = segment::tokenize(&text, layout);
     // Real reports have a few thousand cells; a bound keeps every later step bounded too.

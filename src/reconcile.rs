@@ -374,6 +374,11 @@ const COUNT_SUFFIXES: [&str; 7] = ["件", "个", "项", "条", "次", "人", "�
 /// cell without a unit is read as 万元 unless it is a whole number of six digits or more, which
 /// looks like 元: that is in doubt and stays NULL.
 pub fn parse_value(raw: &str, money: bool, header_says_10k: bool) -> Parsed {
+    // Digits separated by white space are separate cells (a `pdftotext -layout` row `27 0 0 0 0
+    // 0 27` in one cell), never one number: canonicalisation would join them.
+    if digits_apart(raw) {
+        return Parsed::Unparsed;
+    }
     let t = crate::forms::canonical_cow(raw);
     if t.is_empty() || FORMS.is_placeholder(&t) {
         return Parsed::Blank;
@@ -405,6 +410,27 @@ pub fn parse_value(raw: &str, money: bool, header_says_10k: bool) -> Parsed {
         return Parsed::AmbiguousUnit;
     }
     Parsed::Number(v * factor)
+}
+
+/// Whether white space stands between two digits (`27 0`), ignoring the text's ends.
+pub fn digits_apart(raw: &str) -> bool {
+    let mut last_digit = false;
+    let mut gap = false;
+    for c in raw.trim().chars() {
+        if c.is_ascii_digit() || ('０'..='９').contains(&c) {
+            if last_digit && gap {
+                return true;
+            }
+            last_digit = true;
+            gap = false;
+        } else if c.is_whitespace() {
+            gap = true;
+        } else {
+            last_digit = false;
+            gap = false;
+        }
+    }
+    false
 }
 
 /// `-1`, `+1036`, `1,234`, `8827.8344`. Thousands separators only in groups of three.
@@ -463,6 +489,17 @@ mod tests {
         assert_eq!(parse_value("1,234", false, false), Parsed::Number(1234.0));
         assert_eq!(parse_value("12,34", false, false), Parsed::Unparsed);
         assert_eq!(parse_value(" 4 ", false, false), Parsed::Number(4.0));
+        assert_eq!(
+            parse_value("\u{a0}4\u{a0}", false, false),
+            Parsed::Number(4.0)
+        );
+        // pdftotext -layout: a row's cells in one, never the number 270000027.
+        assert_eq!(
+            parse_value("27 0 0 0 0 0 27", false, false),
+            Parsed::Unparsed
+        );
+        assert_eq!(parse_value("1 234", false, false), Parsed::Unparsed);
+        assert_eq!(parse_value("２７　０", false, false), Parsed::Unparsed);
         assert_eq!(parse_value("0件", false, false), Parsed::Number(0.0));
         assert_eq!(parse_value("—", false, false), Parsed::Blank);
         assert_eq!(parse_value("无", false, false), Parsed::Blank);

@@ -31,6 +31,9 @@ pub enum Layout {
     Html,
     /// Page text with the tags stripped: a row's cells run together (`parse::glued`).
     Glued,
+    /// Text that `pdftotext` made of a PDF (its pages end in a form feed), read as bare lines
+    /// whose blank lines separate text blocks.
+    PdfText,
 }
 
 impl Layout {
@@ -43,6 +46,7 @@ impl Layout {
             Layout::BareLines => "bare_lines",
             Layout::Html => "html",
             Layout::Glued => "glued",
+            Layout::PdfText => "pdftotext",
         }
     }
 }
@@ -96,18 +100,28 @@ pub fn tokenize(text: &str, layout: Layout) -> Vec<TCell> {
         Layout::Glued => Vec::new(),
         Layout::TabCells => tokenize_tabs(text),
         Layout::PipeCells | Layout::PipeRows | Layout::Markdown => tokenize_pipes(text, layout),
-        Layout::BareLines => text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| TCell {
-                text: l.trim().to_string(),
-                line: i as u32 + 1,
-                row: i as u32 + 1,
-                delimited: false,
-                pad: false,
-            })
-            .collect(),
+        Layout::BareLines | Layout::PdfText => {
+            // pdftotext separates text blocks by blank lines and puts a block's lines one after
+            // another: lines of one block share a row id, so that two numbers of one block are
+            // never taken for two cells. Elsewhere a line is a row.
+            let blocks = layout == Layout::PdfText;
+            let mut block = 0;
+            let mut out = Vec::new();
+            for (i, l) in text.lines().enumerate() {
+                if l.trim().is_empty() {
+                    block += 1;
+                    continue;
+                }
+                out.push(TCell {
+                    text: l.trim().to_string(),
+                    line: i as u32 + 1,
+                    row: if blocks { block } else { i as u32 + 1 },
+                    delimited: false,
+                    pad: false,
+                });
+            }
+            out
+        }
     }
 }
 

@@ -1013,7 +1013,9 @@ fn render_table(out: &mut String, rows: &[Vec<TCell>], layout: Layout) {
                 out.push('\n');
             }
         }
-        Layout::Glued => unreachable!("glued text is rendered by render_glued"),
+        Layout::Glued | Layout::PdfText => {
+            unreachable!("the generator renders neither glued text nor pdftotext here")
+        }
         Layout::BareLines => {
             for row in rows {
                 for cell in row.iter().filter(|c| !c.text.is_empty()) {
