@@ -21,6 +21,9 @@ use crate::segment::TCell;
 
 /// Splits of one row tried at most; a row with more is in doubt (real rows have a few).
 const MAX_SPLITS: usize = 20_000;
+/// Candidates of one row (splits that keep its arithmetic) at most; a row with more is in doubt:
+/// no table search settles it, and holding them costs memory on every document.
+const MAX_CANDIDATES: usize = 2_000;
 /// Nodes of the table search at most; past it, every row the search was needed for is in doubt.
 const MAX_SEARCH_NODES: usize = 20_000;
 
@@ -126,7 +129,7 @@ impl Canon {
 }
 
 /// How the cells of a row may be written.
-#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
 struct CellRules {
     /// A leading `+`/`-` (本年增/减).
     signed: bool,
@@ -461,32 +464,34 @@ impl<K> Located<K> {
                     Some(s) => all.extend(s.into_iter().filter(|s| keep(&s.values))),
                     None => return Candidates::Doubt,
                 }
+                if all.len() > MAX_CANDIDATES {
+                    return Candidates::Doubt;
+                }
                 continue;
             }
             let digits = run.bytes().filter(u8::is_ascii_digit).count();
             // The splits of the run into k cells depend only on those cells' rules; with one rule
             // for every cell (sections 三 and 四), only on k.
             let uniform = self.rules.windows(2).all(|w| w[0] == w[1]);
-            let mut cache: std::collections::HashMap<Vec<CellRules>, Vec<Split>> =
-                Default::default();
+            // Cached by cell count when every cell has the same rules, else by placement (a
+            // section 二 row: three cells at most).
+            let mut cache: Vec<Option<Vec<Split>>> =
+                vec![None; if uniform { n + 1 } else { 1 << n }];
             let mut values = vec![0.0; n];
             for mask in 1u32..(1 << n) {
                 if mask.count_ones() as usize > digits {
                     continue;
                 }
                 let at: Vec<usize> = (0..n).filter(|i| mask & (1 << i) != 0).collect();
-                let key: Vec<CellRules> = if uniform {
-                    vec![self.rules[0]; at.len()]
-                } else {
-                    at.iter().map(|&i| self.rules[i]).collect()
-                };
-                if !cache.contains_key(&key) {
-                    match splits(run, &key) {
-                        Some(s) => cache.insert(key.clone(), s),
+                let slot = if uniform { at.len() } else { mask as usize };
+                if cache[slot].is_none() {
+                    let rules: Vec<CellRules> = at.iter().map(|&i| self.rules[i]).collect();
+                    match splits(run, &rules) {
+                        Some(s) => cache[slot] = Some(s),
                         None => return Candidates::Doubt,
                     };
                 }
-                for part in &cache[&key] {
+                for part in cache[slot].as_ref().expect("filled above") {
                     values.iter_mut().for_each(|v| *v = 0.0);
                     for (j, &i) in at.iter().enumerate() {
                         values[i] = part.values[j];
@@ -502,7 +507,7 @@ impl<K> Located<K> {
                         raw,
                         values: values.clone(),
                     });
-                    if all.len() > MAX_SPLITS {
+                    if all.len() > MAX_CANDIDATES {
                         return Candidates::Doubt;
                     }
                 }
