@@ -303,6 +303,20 @@ impl Forms {
         }
     }
 
+    /// The rows whose sum is (七)总计 in a form version: in 2021, `other` is its three sub-rows.
+    pub fn result_rows(&self, version: FormVersion) -> Vec<&'static str> {
+        self.s3_result_rows
+            .iter()
+            .flat_map(|r| {
+                if *r == "other" && version == FormVersion::V2021 {
+                    self.s3_other_parts.clone()
+                } else {
+                    vec![*r]
+                }
+            })
+            .collect()
+    }
+
     pub fn is_placeholder(&self, canon: &str) -> bool {
         self.placeholders.iter().any(|p| p == canon)
     }

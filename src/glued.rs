@@ -795,17 +795,7 @@ fn solve_s3(
         })
         .collect();
     let row_of = |item: &str| items.iter().position(|i| *i == item);
-    let results: Vec<&str> = f
-        .s3_result_rows
-        .iter()
-        .flat_map(|r| {
-            if *r == "other" && version == FormVersion::V2021 {
-                f.s3_other_parts.clone()
-            } else {
-                vec![*r]
-            }
-        })
-        .collect();
+    let results = f.result_rows(version);
     let balance = vec![
         ("new", 1.0),
         ("carried_over", 1.0),

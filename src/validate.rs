@@ -2,7 +2,7 @@
 //! changed here: a sum that does not add up is kept as stated and reported.
 
 use crate::forms::{CodeHasher, FORMS};
-use crate::model::{Cell, CellStatus, Check, FormVersion, Outcome, Section};
+use crate::model::{Cell, CellStatus, Check, Outcome, Section};
 use std::collections::HashMap;
 
 const SKIP_MISSING: &str = "missing_or_unparsed";
@@ -105,17 +105,7 @@ pub fn checks(cells: &[Cell]) -> Vec<Check> {
             out.push(check);
         }
         // 2. Balance per column: new + carried_over = total + carried_forward.
-        let result_rows: Vec<&str> = f
-            .s3_result_rows
-            .iter()
-            .flat_map(|r| {
-                if *r == "other" && version == FormVersion::V2021 {
-                    f.s3_other_parts.clone()
-                } else {
-                    vec![*r]
-                }
-            })
-            .collect();
+        let result_rows = f.result_rows(version);
         for m in &f.s3_metrics {
             let lhs = [grid.term("new", m), grid.term("carried_over", m)];
             let rhs = [grid.term("total", m), grid.term("carried_forward", m)];

@@ -165,38 +165,30 @@ pub fn python() -> PathBuf {
 /// Run SQL in a real DuckDB over a dataset; views `documents`, `cells`, `checks` are defined.
 /// Returns the rows as JSON.
 pub fn duckdb(out: &Path, sql: &str) -> serde_json::Value {
-    let script = r#"
-import duckdb, json, sys
-out, sql = sys.argv[1], sys.argv[2]
-con = duckdb.connect()
-for t in ["documents", "cells", "checks"]:
-    con.execute(f"create view {t} as select * from read_parquet('{out}/{t}/**/*.parquet', hive_partitioning = true)")
-cur = con.execute(sql)
-cols = [d[0] for d in cur.description]
-print(json.dumps([dict(zip(cols, r)) for r in cur.fetchall()], default=str))
-"#;
-    let o = Command::new(python())
-        .args(["-c", script, out.to_str().unwrap(), sql])
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "duckdb failed on {sql}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
+    let views: String = ["documents", "cells", "checks"]
+        .iter()
+        .map(|t| {
+            format!(
+                "con.execute(\"create view {t} as select * from read_parquet('{}/{t}/**/*.parquet', hive_partitioning = true)\")\n",
+                out.display()
+            )
+        })
+        .collect();
+    run_duckdb(&views, sql)
 }
 
 /// Run one SQL statement in a real DuckDB with nothing defined; the rows as JSON.
 pub fn duckdb_raw(sql: &str) -> serde_json::Value {
-    let script = r#"
-import duckdb, json, sys
-cur = duckdb.connect().execute(sys.argv[1])
-cols = [d[0] for d in cur.description]
-print(json.dumps([dict(zip(cols, r)) for r in cur.fetchall()], default=str))
-"#;
+    run_duckdb("", sql)
+}
+
+/// `setup` (Python lines using `con`) then `sql`, in DuckDB for Python; the rows as JSON.
+fn run_duckdb(setup: &str, sql: &str) -> serde_json::Value {
+    let script = format!(
+        "import duckdb, json, sys\ncon = duckdb.connect()\n{setup}cur = con.execute(sys.argv[1])\ncols = [d[0] for d in cur.description]\nprint(json.dumps([dict(zip(cols, r)) for r in cur.fetchall()], default=str))\n"
+    );
     let o = Command::new(python())
-        .args(["-c", script, sql])
+        .args(["-c", &script, sql])
         .output()
         .unwrap();
     assert!(
