@@ -7,12 +7,13 @@
 //! 总计), its column identities (一 + 二 = (七)总计 + 四, and the result rows sum to (七)总计),
 //! and section 四's group sums. A value is written only when exactly one assignment satisfies
 //! the constraints that the document keeps; otherwise the row is NULL with `glued_ambiguous`.
-//! When the document's own column sums are wrong, only rows unique on their own come out, and
-//! the broken identity still fails in `checks`: nothing is repaired.
+//! When the document's own sums are wrong, the readings that leave one column identity out are
+//! tried, then only rows that their digits alone settle ([`solve_s3`]); the broken identity
+//! still fails in `checks`: nothing is repaired.
 //!
 //! A cell printed empty leaves no trace, so a row with an empty cell has fewer numbers than
-//! cells; no split then satisfies its arithmetic (it is NULL), or it has no digits at all (its
-//! cells are `blank`).
+//! cells. Once a document shows one (a row with fewer digits than cells, or none: its cells are
+//! `blank`), every placement of empty cells in every row is a candidate too.
 
 use crate::extract::{Extracted, Found, S2Key};
 use crate::forms::FORMS;
