@@ -8,7 +8,7 @@
 //! and section 四's group sums. A value is written only when exactly one assignment satisfies
 //! the constraints that the document keeps; otherwise the row is NULL with `glued_ambiguous`.
 //! When the document's own sums are wrong, the readings that leave one column identity out are
-//! tried, then only rows that their digits alone settle ([`solve_s3`]); the broken identity
+//! tried, then only rows that their digits alone settle (`solve_s3`); the broken identity
 //! still fails in `checks`: nothing is repaired.
 //!
 //! A cell printed empty leaves no trace, so a row with an empty cell has fewer numbers than

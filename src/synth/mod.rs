@@ -5,7 +5,7 @@
 //! It covers both forms and legacy reports, every layout, both scripts, the common encodings,
 //! CRLF, full-width digits, truncated headers, blanks, units in cells, signed changes,
 //! thousands separators, page chrome and numbers in the prose, and injected source errors.
-//! The form texts it prints are its own ([`printed`]), not the parser's label tables.
+//! The form texts it prints are its own (`printed.rs`), not the parser's label tables.
 
 mod printed;
 
