@@ -751,19 +751,14 @@ pub const MANIFEST: &str = "_manifest.json";
 impl Manifest {
     /// Documents and cells the dataset holds.
     pub fn totals(&self) -> (u64, u64) {
-        let docs = self
-            .files
-            .iter()
-            .filter(|f| f.table == Table::Documents.name())
-            .map(|f| f.rows)
-            .sum();
-        let cells = self
-            .files
-            .iter()
-            .filter(|f| f.table == Table::Cells.name())
-            .map(|f| f.rows)
-            .sum();
-        (docs, cells)
+        let rows = |t: Table| -> u64 {
+            self.files
+                .iter()
+                .filter(|f| f.table == t.name())
+                .map(|f| f.rows)
+                .sum()
+        };
+        (rows(Table::Documents), rows(Table::Cells))
     }
 
     pub fn read(dir: &Path) -> Result<Option<Manifest>> {

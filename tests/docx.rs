@@ -146,15 +146,8 @@ fn hostile_word_files_are_rows_with_precise_problems() {
 /// generator's truth.
 #[test]
 fn word_files_written_by_libreoffice_are_read_exactly() {
-    let dir = root().join("tests/fixtures/word");
-    let truth = std::fs::read_to_string(dir.join("truth.jsonl")).unwrap();
-    let mut n = 0;
-    for line in truth.lines() {
-        let t: gongkai::synth::Truth = serde_json::from_str(line).unwrap();
-        let bytes = std::fs::read(dir.join(&t.path)).unwrap();
-        let p = gongkai::process(&t.path, &bytes);
-        let mut score = gongkai::synth::Score::default();
-        score.add(&t, &p);
+    let fixtures = scored_fixtures("word", ".docx");
+    for (t, p, score) in &fixtures {
         assert_eq!(p.info.layout, Some("docx"), "{}", t.path);
         assert_eq!(p.info.year, Some(t.year), "{}", t.path);
         assert_eq!(
@@ -165,7 +158,6 @@ fn word_files_written_by_libreoffice_are_read_exactly() {
         );
         assert_eq!(score.exact, score.truth_cells, "{}: {score:?}", t.path);
         assert_eq!(score.flagged, score.must_flag, "{}", t.path);
-        n += 1;
     }
-    assert!(n >= 12, "{n} fixtures");
+    assert!(fixtures.len() >= 12, "{} fixtures", fixtures.len());
 }

@@ -10,17 +10,9 @@ use common::*;
 
 #[test]
 fn pdftotext_output_gives_no_wrong_number() {
-    let dir = root().join("tests/fixtures/pdftotext");
-    let truth = std::fs::read_to_string(dir.join("truth.jsonl")).unwrap();
     let mut n = 0;
-    for line in truth.lines() {
-        for suffix in [".layout.txt", ".plain.txt"] {
-            let mut t: gongkai::synth::Truth = serde_json::from_str(line).unwrap();
-            t.path = t.path.replace(".docx", suffix);
-            let bytes = std::fs::read(dir.join(&t.path)).unwrap();
-            let p = gongkai::process(&t.path, &bytes);
-            let mut score = gongkai::synth::Score::default();
-            score.add(&t, &p);
+    for suffix in [".layout.txt", ".plain.txt"] {
+        for (t, p, score) in scored_fixtures("pdftotext", suffix) {
             assert_eq!((score.wrong, score.invented), (0, 0), "{}", t.path);
             assert_eq!(p.info.year, Some(t.year), "{}", t.path);
             assert_eq!(

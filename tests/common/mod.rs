@@ -304,3 +304,25 @@ pub fn build_output(input: &Path, out: &Path, extra: &[&str]) -> std::process::O
         .output()
         .unwrap()
 }
+
+/// Each fixture of `tests/fixtures/DIR` named in its `truth.jsonl` (the path's `.docx` replaced by
+/// `suffix`), processed and scored against its truth.
+pub fn scored_fixtures(
+    dir: &str,
+    suffix: &str,
+) -> Vec<(gongkai::synth::Truth, Processed, gongkai::synth::Score)> {
+    let dir = root().join("tests/fixtures").join(dir);
+    let truth = std::fs::read_to_string(dir.join("truth.jsonl")).unwrap();
+    truth
+        .lines()
+        .map(|line| {
+            let mut t: gongkai::synth::Truth = serde_json::from_str(line).unwrap();
+            t.path = t.path.replace(".docx", suffix);
+            let bytes = std::fs::read(dir.join(&t.path)).unwrap();
+            let p = gongkai::process(&t.path, &bytes);
+            let mut score = gongkai::synth::Score::default();
+            score.add(&t, &p);
+            (t, p, score)
+        })
+        .collect()
+}
