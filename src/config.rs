@@ -36,7 +36,7 @@ impl Default for Config {
             threads: None,
             compression: "zstd".into(),
             zstd_level: 3,
-            include: ["*.txt", "*.html", "*.htm", "*.md", "*.docx", "*.doc"]
+            include: ["*.txt", "*.html", "*.htm", "*.md", "*.docx", "*.doc", "*.pdf"]
                 .map(String::from)
                 .to_vec(),
             max_file_mb: 16,

@@ -34,12 +34,18 @@ pub enum Tag<K> {
 }
 
 /// Walk cells, start a row at each label, collect the cells after it.
+///
+/// A number that follows no label in a layout without cell delimiters (a header, then `11`,
+/// then `行政处罚`, `23`: plain pdftotext's order of a borderless table) means the values may
+/// precede their labels: every row up to the next header is in doubt, since taking the
+/// numbers after each label would shift them by a row.
 pub fn collect<'a, K: Copy>(
     cells: &'a [TCell],
     mut classify: impl FnMut(&TCell, &Probe) -> Option<Tag<K>>,
 ) -> Vec<Found<'a, K>> {
     let mut out: Vec<Found<'a, K>> = Vec::new();
     let mut open = false;
+    let mut stray_number = false;
     for cell in cells {
         let canon = canonical_cow(&cell.text);
         // Every label has Chinese in it: numbers, blanks and ASCII placeholders are never labels.
@@ -54,13 +60,17 @@ pub fn collect<'a, K: Copy>(
                     key,
                     label: cell,
                     values: Vec::new(),
-                    in_doubt: false,
+                    in_doubt: stray_number,
                 });
                 open = true;
             }
-            Some(Tag::Stop) => open = false,
+            Some(Tag::Stop) => {
+                open = false;
+                stray_number = false;
+            }
             None => {
                 if !open {
+                    stray_number |= !cell.delimited && cell.text.bytes().any(|b| b.is_ascii_digit());
                     continue;
                 }
                 let f = out.last_mut().expect("open implies a row");
@@ -195,6 +205,37 @@ pub struct Extracted<'a> {
     pub s3: Option<Vec<Found<'a, usize>>>,
     /// The cells after section 四's last header label; None inside when they are in doubt.
     pub s4: Option<Option<Vec<&'a TCell>>>,
+}
+
+/// For a layout whose order of cells is not to be trusted (plain pdftotext): a table's rows
+/// keep their values only when every row of the table has all its cells filled. One row short
+/// (an empty cell) means the numbers may belong to the row before or after (`行政处罚`, `28`,
+/// `行政强制`: 28 may be either's); its table is then in doubt.
+pub fn require_full_rows(e: &mut Extracted) {
+    let f = &*FORMS;
+    fn filled<K>(found: &Found<'_, K>) -> usize {
+        found.values.iter().filter(|c| !is_empty(c)).count()
+    }
+    if let Some(rows) = e.s2.as_mut() {
+        for t in &f.s2 {
+            let n = t.metrics.len();
+            let in_table = |r: &Found<'_, S2Key>| t.rows.iter().any(|(item, _)| *item == r.key.item);
+            if rows.iter().filter(|r| in_table(r)).any(|r| filled(r) != n) {
+                rows.iter_mut().filter(|r| in_table(r)).for_each(|r| r.in_doubt = true);
+            }
+        }
+    }
+    if let Some(rows) = e.s3.as_mut() {
+        let n = f.s3_metrics.len();
+        if rows.iter().any(|r| filled(r) != n) {
+            rows.iter_mut().for_each(|r| r.in_doubt = true);
+        }
+    }
+}
+
+/// Whether the reader left any row in doubt.
+pub fn any_in_doubt(e: &Extracted) -> bool {
+    e.s2.iter().flatten().any(|f| f.in_doubt) || e.s3.iter().flatten().any(|f| f.in_doubt)
 }
 
 pub fn extract<'a>(cells: &'a [TCell], sections: &Sections) -> Extracted<'a> {

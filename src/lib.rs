@@ -17,6 +17,7 @@ pub mod html;
 pub mod meta;
 pub mod model;
 pub mod normalize;
+pub mod pdf;
 pub mod pipeline;
 pub mod reconcile;
 pub mod region;

@@ -160,6 +160,9 @@ problems! {
     NotARegularFile = "not_a_regular_file", Failed;
     CorruptDocx = "corrupt_docx", Failed;
     LegacyDoc = "legacy_doc", Failed;
+    CorruptPdf = "corrupt_pdf", Failed;
+    EncryptedPdf = "encrypted_pdf", Failed;
+    ScannedPdf = "scanned_pdf", Failed;
     DecodeReplaced = "decode_replaced", Note;
     LegacyReport = "legacy_report", NoTables;
     NoReportTables = "no_report_tables", NoTables;
@@ -228,6 +231,8 @@ pub struct DocInfo {
     pub encoding: Option<&'static str>,
     pub script: Option<&'static str>,
     pub layout: Option<&'static str>,
+    /// Pages of a PDF (the other formats have none).
+    pub pages: Option<u32>,
 }
 
 /// Everything `process` learns from one document.

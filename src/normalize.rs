@@ -153,7 +153,33 @@ static MAY_CHANGE: [bool; 256] = {
     t
 };
 
-/// CRLF/CR → LF, full-width ASCII → ASCII, ideographic and odd spaces → space, zero-width
+/// The Kangxi radicals (U+2F00–U+2FD5) in order, as the ideographs they stand for (their
+/// Unicode compatibility mapping).
+const KANGXI: &str = "一丨丶丿乙亅二亠人儿入八冂冖冫几凵刀力勹匕匚匸十卜卩厂厶又口囗土士夂夊夕大女子宀寸小尢尸屮山巛工己巾干幺广廴廾弋弓彐彡彳心戈戶手支攴文斗斤方无日曰月木欠止歹殳毋比毛氏气水火爪父爻爿片牙牛犬玄玉瓜瓦甘生用田疋疒癶白皮皿目矛矢石示禸禾穴立竹米糸缶网羊羽老而耒耳聿肉臣自至臼舌舛舟艮色艸虍虫血行衣襾見角言谷豆豕豸貝赤走足身車辛辰辵邑酉釆里金長門阜隶隹雨靑非面革韋韭音頁風飛食首香馬骨高髟鬥鬯鬲鬼魚鳥鹵鹿麥麻黃黍黑黹黽鼎鼓鼠鼻齊齒龍龜龠";
+
+/// The CJK radicals supplement's characters that stand for a whole (mostly simplified)
+/// ideograph.
+const RADICALS_SUPPLEMENT: [(char, char); 31] = [
+    ('⺟', '母'), ('⺠', '民'), ('⺩', '王'), ('⺮', '竹'), ('⻁', '虎'), ('⻄', '西'), ('⻅', '见'),
+    ('⻆', '角'), ('⻉', '贝'), ('⻊', '足'), ('⻋', '车'), ('⻓', '长'), ('⻔', '门'), ('⻘', '青'),
+    ('⻙', '韦'), ('⻚', '页'), ('⻛', '风'), ('⻜', '飞'), ('⻝', '食'), ('⻢', '马'), ('⻣', '骨'),
+    ('⻥', '鱼'), ('⻦', '鸟'), ('⻧', '卤'), ('⻨', '麦'), ('⻩', '黄'), ('⻪', '黾'), ('⻬', '齐'),
+    ('⻮', '齿'), ('⻰', '龙'), ('⻳', '龟'),
+];
+
+/// A radical as the ideograph it stands for. PDF fonts that draw 工 and ⼯ with one glyph
+/// (Noto CJK) make browsers' PDFs map the glyph back to the radical: `⼯作`, `⾸⻚`.
+fn radical(c: char) -> char {
+    if ('\u{2F00}'..='\u{2FD5}').contains(&c) {
+        return KANGXI.chars().nth(c as usize - 0x2F00).unwrap_or(c);
+    }
+    RADICALS_SUPPLEMENT
+        .iter()
+        .find(|(r, _)| *r == c)
+        .map_or(c, |(_, ideograph)| *ideograph)
+}
+
+/// CRLF/CR → LF, full-width ASCII → ASCII, radicals → ideographs, ideographic and odd spaces → space, zero-width
 /// characters and other controls (except tab and newline) removed.
 pub fn fold_width(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -190,6 +216,7 @@ pub fn fold_width(text: &str) -> String {
             }
             '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => {}
             '\u{2212}' | '\u{2012}' => out.push('-'),
+            '\u{2E80}'..='\u{2FD5}' => out.push(radical(c)),
             c if c.is_control() => {}
             c => out.push(c),
         }
@@ -202,6 +229,11 @@ pub fn fold_width(text: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn radicals_become_ideographs() {
+        assert_eq!(fold_width("⼯作⾸⻚⼈⺠⽂件⾏政⻔户"), "工作首页人民文件行政门户");
+    }
 
     #[test]
     fn folds_width_and_line_endings() {

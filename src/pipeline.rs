@@ -2,7 +2,9 @@
 
 use crate::model::{FormVersion, Problem, Processed};
 use crate::segment::Layout;
-use crate::{decode, docx, extract, glued, meta, normalize, reconcile, region, segment, validate};
+use crate::{
+    decode, docx, extract, glued, meta, normalize, pdf, reconcile, region, segment, validate,
+};
 
 /// HTML, Word or text, by extension. Which files are read at all is the run's `include`
 /// patterns.
@@ -12,6 +14,8 @@ pub enum FileKind {
     Html,
     /// `.docx`, and `.doc` (a legacy binary file, or often a .docx or an HTML page renamed).
     Word,
+    /// `.pdf`.
+    Pdf,
 }
 
 pub fn file_kind(path: &str) -> FileKind {
@@ -22,6 +26,7 @@ pub fn file_kind(path: &str) -> FileKind {
     match ext.as_str() {
         "html" | "htm" | "shtml" | "xhtml" => FileKind::Html,
         "docx" | "doc" => FileKind::Word,
+        "pdf" => FileKind::Pdf,
         _ => FileKind::Text,
     }
 }
@@ -38,35 +43,26 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Processed::failed(Problem::EmptyFile);
     }
-    // A Word file is read into HTML; a `.doc` that is a page saved under that name is read as
-    // one.
-    let word_html: String;
-    let word = kind == FileKind::Word
-        && (docx::is_zip(bytes)
-            || docx::is_ole(bytes)
-            || path.to_ascii_lowercase().ends_with(".docx"));
-    let bytes = if word {
-        match docx::to_html(bytes) {
-            Ok(html) => {
-                word_html = html;
-                word_html.as_bytes()
-            }
-            Err(problem) => return Processed::failed(problem),
+    // A Word or PDF file is read into HTML; a `.doc` that is a page saved under that name is
+    // read as one.
+    let (converted, pages) = match as_html(kind, path, bytes) {
+        Ok(c) => c,
+        Err((problem, pages)) => {
+            let mut p = Processed::failed(problem);
+            p.info.pages = pages;
+            return p;
         }
-    } else {
-        bytes
     };
-    let kind = if kind == FileKind::Word {
-        FileKind::Html
-    } else {
-        kind
-    };
+    let from = converted.as_ref().map(|(from, _)| *from);
+    let bytes = converted.as_ref().map_or(bytes, |(_, html)| html.as_bytes());
+    let kind = if from.is_some() { FileKind::Html } else { kind };
     if looks_binary(bytes) {
         return Processed::failed(Problem::BinaryContent);
     }
     let decoded = decode::decode(bytes, kind == FileKind::Html);
     let mut p = Processed::default();
     p.info.encoding = Some(decoded.encoding);
+    p.info.pages = pages;
     if decoded.replaced > 0
         && decoded.replaced as f64 / decoded.text.chars().count().max(1) as f64 > MAX_REPLACED_RATIO
     {
@@ -95,7 +91,10 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
         return p;
     }
     let sections = segment::find_sections(&cells);
-    let extracted = extract::extract(&cells, &sections);
+    let mut extracted = extract::extract(&cells, &sections);
+    if layout == Layout::PdfText {
+        extract::require_full_rows(&mut extracted);
+    }
     // Page text with the tags stripped: the layout readers find labels but no number in them;
     // the glued reader reads the running text as a whole.
     let glued =
@@ -109,7 +108,12 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
             }
             (Layout::Glued, g.extracted())
         }
-        None => (layout, extracted),
+        None => {
+            if extract::any_in_doubt(&extracted) {
+                p.add(Problem::MisalignedRow);
+            }
+            (layout, extracted)
+        }
     };
 
     // Who and when, read from the text (tags stripped for HTML).
@@ -153,7 +157,7 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
         });
         return p;
     }
-    p.info.layout = Some(if word { "docx" } else { layout.as_str() });
+    p.info.layout = Some(from.unwrap_or(layout.as_str()));
     let r = reconcile::reconcile(&extracted, &text);
     p.info.form_version = Some(r.form_version);
     for prob in r.problems {
@@ -166,6 +170,31 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
     }
     p.problems.sort();
     p
+}
+
+/// A Word or PDF file as HTML with the layout it names (`docx`, `pdf`) and its pages; None for
+/// a file that is text or HTML already.
+#[allow(clippy::type_complexity)]
+pub fn as_html(
+    kind: FileKind,
+    path: &str,
+    bytes: &[u8],
+) -> Result<(Option<(&'static str, String)>, Option<u32>), (Problem, Option<u32>)> {
+    match kind {
+        FileKind::Word
+            if docx::is_zip(bytes)
+                || docx::is_ole(bytes)
+                || path.to_ascii_lowercase().ends_with(".docx") =>
+        {
+            let html = docx::to_html(bytes).map_err(|p| (p, None))?;
+            Ok((Some(("docx", html)), None))
+        }
+        FileKind::Pdf => {
+            let read = pdf::to_html(bytes).map_err(|f| (f.problem, f.pages))?;
+            Ok((Some(("pdf", read.html)), Some(read.pages)))
+        }
+        _ => Ok((None, None)),
+    }
 }
 
 /// NUL bytes where text has none (UTF-16 has them, but then on one parity and decodable).

@@ -431,6 +431,16 @@ fn check_output(out: &Path, mode: Mode) -> Result<Option<Manifest>> {
             out.display()
         )));
     }
+    if let (Mode::Append, Some(m)) = (mode, &manifest) {
+        if m.format != sink::FORMAT {
+            return Err(usage(format!(
+                "output {}: dataset format {} was written by another gongkai version (this one writes {}); rebuild it with `gongkai build`",
+                out.display(),
+                m.format,
+                sink::FORMAT
+            )));
+        }
+    }
     Ok(manifest)
 }
 
@@ -672,7 +682,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let mut manifest = match (previous, opts.mode) {
         (Some(m), Mode::Append) => m,
         _ => Manifest {
-            format: 1,
+            format: sink::FORMAT,
             ..Default::default()
         },
     };
@@ -815,14 +825,11 @@ pub fn decoded_text(input: &Path, out: &Path) -> Result<u64> {
         let Ok(bytes) = std::fs::read(f.path(input)) else {
             continue;
         };
-        use crate::pipeline::{file_kind, FileKind};
+        use crate::pipeline::{as_html, file_kind, FileKind};
         let kind = file_kind(&f.rel);
-        // A Word file's text is its document's, as `process` reads it.
-        let word = match kind {
-            FileKind::Word => crate::docx::to_html(&bytes).ok(),
-            _ => None,
-        };
-        let bytes = word.as_ref().map(|h| h.as_bytes()).unwrap_or(&bytes);
+        // A Word or PDF file's text is its document's, as `process` reads it.
+        let converted = as_html(kind, &f.rel, &bytes).ok().and_then(|(c, _)| c);
+        let bytes = converted.as_ref().map_or(&bytes[..], |(_, h)| h.as_bytes());
         let d = crate::decode::decode(bytes, kind != FileKind::Text);
         w.write_all(d.text.as_bytes())?;
         w.write_all(b"\n")?;

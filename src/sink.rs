@@ -63,6 +63,7 @@ impl Table {
                 sn("encoding"),
                 sn("script"),
                 sn("layout"),
+                Field::new("pages", DataType::Int32, true),
                 s("status"),
                 list("problems"),
                 i32f("n_cells"),
@@ -94,6 +95,10 @@ impl Table {
         }))
     }
 }
+
+/// The dataset's format: 2 added `documents.pages`. Appending to another format is refused
+/// (the files would not read as one table); a build rewrites it.
+pub const FORMAT: u32 = 2;
 
 /// One `documents` row: what `process` found plus where the file was and when it was written.
 #[derive(Debug, Clone)]
@@ -593,6 +598,9 @@ fn documents_batch(rows: &[DocRow], run_id: &str) -> Result<RecordBatch> {
         info(|r| r.doc.processed.info.encoding),
         info(|r| r.doc.processed.info.script),
         info(|r| r.doc.processed.info.layout),
+        Arc::new(Int32Array::from_iter(
+            rows.iter().map(|r| r.doc.processed.info.pages.map(|p| p as i32)),
+        )),
         info(|r| Some(r.doc.processed.status().as_str())),
         lists(
             rows.iter()
@@ -716,6 +724,7 @@ fn checks_batch(rows: &[(Arc<str>, Check)]) -> Result<RecordBatch> {
 /// `_manifest.json`: what the dataset holds and how it got there.
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 pub struct Manifest {
+    /// [`FORMAT`] of the gongkai that wrote the dataset.
     pub format: u32,
     pub runs: Vec<RunRecord>,
     pub files: Vec<FileEntry>,

@@ -1,0 +1,1215 @@
+//! PDF reports: each page's glyphs with their positions and the ruling lines drawn around table
+//! cells, read by a small content-stream interpreter over `lopdf`'s parsed objects, and rebuilt
+//! into the HTML the table reader already knows (as `.docx` is): ruled tables become `<table>`
+//! rows of logical cells (a merged cell once, in its first row), the text around them `<p>`
+//! lines in reading order, page numbers left out. A table continued on the next page is a
+//! second `<table>`: the table reader reads rows by their labels, so a repeated header is only
+//! a row without a form label.
+//!
+//! Why our own interpreter: `lopdf`'s text extraction starts a new line at every font change,
+//! and LibreOffice changes font subset inside words (`notes/pdf.md`); positions and rules are
+//! what rebuild a table, and they come straight from the operators.
+//!
+//! Hostile files are bounded: streams inflate to [`MAX_STREAM_BYTES`] at most, a document has at
+//! most [`MAX_PAGES`] pages and [`MAX_OPS`] operators, form XObjects nest [`MAX_DEPTH`] deep.
+
+use crate::model::Problem;
+use lopdf::{Dictionary, Document, Object, ObjectId};
+use std::collections::HashMap;
+
+/// Pages beyond which a file is not a report (`too_large`); real reports have 3–40.
+pub const MAX_PAGES: usize = 500;
+/// Bytes any one stream (page content, font map) may inflate to.
+pub const MAX_STREAM_BYTES: usize = 16 << 20;
+/// Content-stream operators per document.
+pub const MAX_OPS: usize = 4_000_000;
+/// Nesting of form XObjects (a loop of them stops here).
+const MAX_DEPTH: usize = 6;
+
+/// Whether bytes are a PDF (the header may follow a little junk, as readers allow).
+pub fn is_pdf(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(1024)]
+        .windows(5)
+        .any(|w| w == b"%PDF-")
+}
+
+/// A PDF read into HTML, with its page count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PdfHtml {
+    pub html: String,
+    pub pages: u32,
+}
+
+/// Why a PDF gave no text, with its page count when the page tree was read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PdfFailure {
+    pub problem: Problem,
+    pub pages: Option<u32>,
+}
+
+fn fail(problem: Problem, pages: Option<u32>) -> PdfFailure {
+    PdfFailure { problem, pages }
+}
+
+/// The document's text as HTML, or the problem that stops it.
+pub fn to_html(bytes: &[u8]) -> Result<PdfHtml, PdfFailure> {
+    let options = lopdf::LoadOptions {
+        max_decompressed_size: Some(MAX_STREAM_BYTES),
+        ..Default::default()
+    };
+    let doc = match Document::load_mem_with_options(bytes, options) {
+        Ok(doc) => doc,
+        Err(lopdf::Error::Decryption(_)) | Err(lopdf::Error::InvalidPassword) => {
+            return Err(fail(Problem::EncryptedPdf, None))
+        }
+        Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
+            return Err(fail(Problem::TooLarge, None))
+        }
+        Err(_) => return Err(fail(Problem::CorruptPdf, None)),
+    };
+    if doc.is_encrypted() && doc.encryption_state.is_none() {
+        return Err(fail(Problem::EncryptedPdf, None));
+    }
+    let page_ids: Vec<ObjectId> = doc.page_iter().take(MAX_PAGES + 1).collect();
+    if page_ids.len() > MAX_PAGES {
+        return Err(fail(Problem::TooLarge, None));
+    }
+    let pages = page_ids.len() as u32;
+    if pages == 0 {
+        return Err(fail(Problem::CorruptPdf, Some(0)));
+    }
+    let mut out = String::from("<html><head><meta charset=\"utf-8\"></head><body>\n");
+    let mut budget = MAX_OPS;
+    let mut glyphs_seen = 0usize;
+    let mut fonts = FontCache::default();
+    let mut pages_blocks = Vec::new();
+    for &id in &page_ids {
+        let page = read_page(&doc, id, &mut fonts, &mut budget)
+            .map_err(|problem| fail(problem, Some(pages)))?;
+        glyphs_seen += page.glyphs.len();
+        pages_blocks.push(layout_page(&page));
+    }
+    if glyphs_seen == 0 {
+        // Pages but no text layer: an image of a report (no OCR here).
+        return Err(fail(Problem::ScannedPdf, Some(pages)));
+    }
+    write_html(&join_split_rows(pages_blocks, &crate::forms::is_label_start), &mut out);
+    out.push_str("</body></html>\n");
+    Ok(PdfHtml { html: out, pages })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a page: glyphs and rules in page space (points, y up).
+
+/// One character placed on the page: `x`, `y` its origin on the baseline, `w` its advance,
+/// `size` the font's height on the page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Glyph {
+    pub c: char,
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub size: f32,
+}
+
+/// A straight ruling line: horizontal (`y0 == y1`) or vertical (`x0 == x1`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
+}
+
+impl Rule {
+    fn horizontal(&self) -> bool {
+        self.y0 == self.y1
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Page {
+    pub glyphs: Vec<Glyph>,
+    pub rules: Vec<Rule>,
+    /// The media box: bottom and top.
+    pub bottom: f32,
+    pub top: f32,
+}
+
+type Matrix = [f32; 6];
+const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+/// `a × b` (apply `a`, then `b`), as the PDF spec writes matrix products.
+fn mul(a: &Matrix, b: &Matrix) -> Matrix {
+    [
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    ]
+}
+
+fn apply(m: &Matrix, x: f32, y: f32) -> (f32, f32) {
+    (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+}
+
+/// What a font says about its codes: their length, their text, their widths (per 1,000 em).
+#[derive(Debug, Default)]
+struct Font {
+    two_byte: bool,
+    to_unicode: HashMap<u32, String>,
+    widths: HashMap<u32, f32>,
+    default_width: f32,
+}
+
+impl Font {
+    fn width(&self, code: u32) -> f32 {
+        self.widths.get(&code).copied().unwrap_or(self.default_width)
+    }
+}
+
+/// Fonts by object id, read once per document.
+#[derive(Default)]
+struct FontCache {
+    by_id: HashMap<ObjectId, std::rc::Rc<Font>>,
+}
+
+#[derive(Clone)]
+struct GState {
+    ctm: Matrix,
+    font: Option<std::rc::Rc<Font>>,
+    size: f32,
+    char_space: f32,
+    word_space: f32,
+    scale: f32,
+    leading: f32,
+    rise: f32,
+}
+
+impl Default for GState {
+    fn default() -> Self {
+        GState {
+            ctm: IDENTITY,
+            font: None,
+            size: 0.0,
+            char_space: 0.0,
+            word_space: 0.0,
+            scale: 1.0,
+            leading: 0.0,
+            rise: 0.0,
+        }
+    }
+}
+
+fn num(o: &Object) -> f32 {
+    match o {
+        Object::Integer(i) => *i as f32,
+        Object::Real(r) => *r,
+        _ => 0.0,
+    }
+}
+
+fn nums<const N: usize>(ops: &[Object]) -> Option<[f32; N]> {
+    if ops.len() < N {
+        return None;
+    }
+    let mut out = [0.0; N];
+    for (o, v) in out.iter_mut().zip(&ops[ops.len() - N..]) {
+        *o = num(v);
+    }
+    out.iter().all(|v| v.is_finite()).then_some(out)
+}
+
+fn read_page(
+    doc: &Document,
+    id: ObjectId,
+    fonts: &mut FontCache,
+    budget: &mut usize,
+) -> Result<Page, Problem> {
+    let dict = doc.get_dictionary(id).map_err(|_| Problem::CorruptPdf)?;
+    let media = inherited(doc, dict, b"MediaBox")
+        .and_then(|o| o.as_array().ok())
+        .map(|a| a.iter().map(|o| num(resolve(doc, o))).collect::<Vec<_>>())
+        .filter(|a| a.len() == 4)
+        .unwrap_or_else(|| vec![0.0, 0.0, 595.0, 842.0]);
+    let mut page = Page {
+        bottom: media[1].min(media[3]),
+        top: media[1].max(media[3]),
+        ..Default::default()
+    };
+    let content = match doc.get_page_content_with_limit(id, MAX_STREAM_BYTES) {
+        Ok(c) => c,
+        Err(_) => return Err(Problem::TooLarge),
+    };
+    let resources = inherited(doc, dict, b"Resources").and_then(|o| o.as_dict().ok());
+    let mut interp = Interpreter {
+        doc,
+        fonts,
+        page: &mut page,
+        budget,
+    };
+    interp.run(&content, resources, GState::default(), 0)?;
+    Ok(page)
+}
+
+/// A page attribute, looked up through the page tree's parents.
+fn inherited<'a>(doc: &'a Document, mut dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    for _ in 0..32 {
+        if let Ok(o) = dict.get(key) {
+            return Some(resolve(doc, o));
+        }
+        dict = dict
+            .get(b"Parent")
+            .ok()
+            .and_then(|p| p.as_reference().ok())
+            .and_then(|r| doc.get_dictionary(r).ok())?;
+    }
+    None
+}
+
+fn resolve<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
+    let mut o = o;
+    for _ in 0..8 {
+        match o {
+            Object::Reference(r) => match doc.get_object(*r) {
+                Ok(next) => o = next,
+                Err(_) => return o,
+            },
+            _ => return o,
+        }
+    }
+    o
+}
+
+fn sub_dict<'a>(doc: &'a Document, d: Option<&'a Dictionary>, key: &[u8]) -> Option<&'a Dictionary> {
+    d.and_then(|d| d.get(key).ok())
+        .map(|o| resolve(doc, o))
+        .and_then(|o| o.as_dict().ok())
+}
+
+struct Interpreter<'a, 'p> {
+    doc: &'a Document,
+    fonts: &'p mut FontCache,
+    page: &'p mut Page,
+    budget: &'p mut usize,
+}
+
+impl Interpreter<'_, '_> {
+    fn run(
+        &mut self,
+        content: &[u8],
+        resources: Option<&Dictionary>,
+        start: GState,
+        depth: usize,
+    ) -> Result<(), Problem> {
+        let ops = lopdf::content::Content::decode(content)
+            .map(|c| c.operations)
+            .unwrap_or_default();
+        if ops.len() > *self.budget {
+            return Err(Problem::TooLarge);
+        }
+        *self.budget -= ops.len();
+        let font_dict = sub_dict(self.doc, resources, b"Font");
+        let mut gs = start;
+        let mut stack: Vec<GState> = Vec::new();
+        let (mut tm, mut tlm) = (IDENTITY, IDENTITY);
+        // The path being built, in page space: its segments and whether each came from `re`.
+        let mut path: Vec<Rule> = Vec::new();
+        let (mut cur, mut start_pt) = ((0.0f32, 0.0f32), (0.0f32, 0.0f32));
+        for op in &ops {
+            let o = &op.operands;
+            match op.operator.as_str() {
+                "q" => {
+                    if stack.len() < 256 {
+                        stack.push(gs.clone())
+                    }
+                }
+                "Q" => {
+                    if let Some(g) = stack.pop() {
+                        gs = g
+                    }
+                }
+                "cm" => {
+                    if let Some(m) = nums::<6>(o) {
+                        gs.ctm = mul(&m, &gs.ctm)
+                    }
+                }
+                "BT" => {
+                    tm = IDENTITY;
+                    tlm = IDENTITY;
+                }
+                "Tf" => {
+                    if let (Some(Object::Name(name)), Some(size)) = (o.first(), o.get(1)) {
+                        gs.font = font_dict
+                            .and_then(|d| d.get(name).ok())
+                            .and_then(|f| self.font(f));
+                        gs.size = num(size);
+                    }
+                }
+                "Tc" => gs.char_space = o.first().map(num).unwrap_or(0.0),
+                "Tw" => gs.word_space = o.first().map(num).unwrap_or(0.0),
+                "Tz" => gs.scale = o.first().map(num).unwrap_or(100.0) / 100.0,
+                "TL" => gs.leading = o.first().map(num).unwrap_or(0.0),
+                "Ts" => gs.rise = o.first().map(num).unwrap_or(0.0),
+                "Td" | "TD" => {
+                    if let Some([tx, ty]) = nums::<2>(o) {
+                        if op.operator == "TD" {
+                            gs.leading = -ty;
+                        }
+                        tlm = mul(&[1.0, 0.0, 0.0, 1.0, tx, ty], &tlm);
+                        tm = tlm;
+                    }
+                }
+                "Tm" => {
+                    if let Some(m) = nums::<6>(o) {
+                        tlm = m;
+                        tm = m;
+                    }
+                }
+                "T*" => {
+                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], &tlm);
+                    tm = tlm;
+                }
+                "Tj" | "'" | "\"" => {
+                    if op.operator != "Tj" {
+                        if op.operator == "\"" && o.len() == 3 {
+                            gs.word_space = num(&o[0]);
+                            gs.char_space = num(&o[1]);
+                        }
+                        tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], &tlm);
+                        tm = tlm;
+                    }
+                    if let Some(Object::String(s, _)) = o.last() {
+                        self.show(s, &gs, &mut tm);
+                    }
+                }
+                "TJ" => {
+                    if let Some(Object::Array(items)) = o.first() {
+                        for item in items {
+                            match item {
+                                Object::String(s, _) => self.show(s, &gs, &mut tm),
+                                other => {
+                                    let tx = -num(other) / 1000.0 * gs.size * gs.scale;
+                                    tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], &tm);
+                                }
+                            }
+                        }
+                    }
+                }
+                "m" => {
+                    if let Some([x, y]) = nums::<2>(o) {
+                        cur = apply(&gs.ctm, x, y);
+                        start_pt = cur;
+                    }
+                }
+                "l" => {
+                    if let Some([x, y]) = nums::<2>(o) {
+                        let p = apply(&gs.ctm, x, y);
+                        push_segment(&mut path, cur, p);
+                        cur = p;
+                    }
+                }
+                "h" => {
+                    push_segment(&mut path, cur, start_pt);
+                    cur = start_pt;
+                }
+                "re" => {
+                    if let Some([x, y, w, h]) = nums::<4>(o) {
+                        let pts = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)];
+                        let pts = pts.map(|(px, py)| apply(&gs.ctm, px, py));
+                        let (x0, x1) = (pts[0].0.min(pts[2].0), pts[0].0.max(pts[2].0));
+                        let (y0, y1) = (pts[0].1.min(pts[2].1), pts[0].1.max(pts[2].1));
+                        if y1 - y0 <= 2.5 && x1 - x0 > y1 - y0 {
+                            // A filled thin rectangle is a horizontal rule...
+                            let y = (y0 + y1) / 2.0;
+                            path.push(Rule { x0, y0: y, x1, y1: y });
+                        } else if x1 - x0 <= 2.5 && y1 - y0 > x1 - x0 {
+                            // ...or a vertical one.
+                            let x = (x0 + x1) / 2.0;
+                            path.push(Rule { x0: x, y0, x1: x, y1 });
+                        } else {
+                            for i in 0..4 {
+                                push_segment(&mut path, pts[i], pts[(i + 1) % 4]);
+                            }
+                        }
+                        cur = pts[0];
+                        start_pt = cur;
+                    }
+                }
+                "S" | "s" | "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => {
+                    self.page.rules.append(&mut path);
+                }
+                "n" => path.clear(),
+                "Do" => {
+                    if let Some(Object::Name(name)) = o.first() {
+                        self.form(name, resources, &gs, depth)?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// A form XObject drawn with `Do`: its content, in its own resources and matrix.
+    fn form(
+        &mut self,
+        name: &[u8],
+        resources: Option<&Dictionary>,
+        gs: &GState,
+        depth: usize,
+    ) -> Result<(), Problem> {
+        if depth >= MAX_DEPTH {
+            return Ok(());
+        }
+        let doc = self.doc;
+        let Some(stream) = sub_dict(doc, resources, b"XObject")
+            .and_then(|x| x.get(name).ok())
+            .map(|o| resolve(doc, o))
+            .and_then(|o| o.as_stream().ok())
+        else {
+            return Ok(());
+        };
+        if stream.dict.get(b"Subtype").and_then(|s| s.as_name()).ok() != Some(b"Form") {
+            return Ok(());
+        }
+        let content = stream
+            .get_plain_content_with_limit(MAX_STREAM_BYTES)
+            .map_err(|_| Problem::TooLarge)?;
+        let matrix = stream
+            .dict
+            .get(b"Matrix")
+            .ok()
+            .and_then(|m| m.as_array().ok())
+            .and_then(|a| nums::<6>(a))
+            .unwrap_or(IDENTITY);
+        let own = stream
+            .dict
+            .get(b"Resources")
+            .ok()
+            .map(|o| resolve(doc, o))
+            .and_then(|o| o.as_dict().ok())
+            .or(resources);
+        let mut inner = gs.clone();
+        inner.ctm = mul(&matrix, &gs.ctm);
+        self.run(&content, own, inner, depth + 1)
+    }
+
+    /// The font object a `Tf` names, read once.
+    fn font(&mut self, o: &Object) -> Option<std::rc::Rc<Font>> {
+        let id = o.as_reference().ok();
+        if let Some(f) = id.and_then(|id| self.fonts.by_id.get(&id)) {
+            return Some(f.clone());
+        }
+        let dict = resolve(self.doc, o).as_dict().ok()?;
+        let font = std::rc::Rc::new(read_font(self.doc, dict));
+        if let Some(id) = id {
+            self.fonts.by_id.insert(id, font.clone());
+        }
+        Some(font)
+    }
+
+    /// Places the glyphs of one string and advances the text matrix past them.
+    fn show(&mut self, s: &[u8], gs: &GState, tm: &mut Matrix) {
+        let Some(font) = gs.font.clone() else { return };
+        let step = if font.two_byte { 2 } else { 1 };
+        for chunk in s.chunks(step) {
+            let code = chunk.iter().fold(0u32, |a, &b| a << 8 | b as u32);
+            let trm = mul(
+                &[gs.size * gs.scale, 0.0, 0.0, gs.size, 0.0, gs.rise],
+                &mul(tm, &gs.ctm),
+            );
+            let w0 = font.width(code) / 1000.0;
+            let mut tx = w0 * gs.size + gs.char_space;
+            if step == 1 && code == 32 {
+                tx += gs.word_space;
+            }
+            tx *= gs.scale;
+            let (x, y) = (trm[4], trm[5]);
+            let size = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt();
+            let w = w0 * (trm[0] * trm[0] + trm[1] * trm[1]).sqrt();
+            if let Some(text) = font.to_unicode.get(&code) {
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    self.page.glyphs.push(Glyph { c, x, y, w, size });
+                }
+            } else if !font.two_byte && (0x20..0x7f).contains(&code) {
+                // A simple font with no map: its codes are ASCII (standard encodings agree there).
+                let c = char::from(code as u8);
+                self.page.glyphs.push(Glyph { c, x, y, w, size });
+            }
+            *tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], tm);
+        }
+    }
+}
+
+/// A segment of a path, kept when it is horizontal or vertical (cell borders are).
+fn push_segment(path: &mut Vec<Rule>, a: (f32, f32), b: (f32, f32)) {
+    let (dx, dy) = ((a.0 - b.0).abs(), (a.1 - b.1).abs());
+    if dy < 0.5 && dx > 0.5 {
+        let y = (a.1 + b.1) / 2.0;
+        path.push(Rule { x0: a.0.min(b.0), y0: y, x1: a.0.max(b.0), y1: y });
+    } else if dx < 0.5 && dy > 0.5 {
+        let x = (a.0 + b.0) / 2.0;
+        path.push(Rule { x0: x, y0: a.1.min(b.1), x1: x, y1: a.1.max(b.1) });
+    }
+}
+
+fn read_font(doc: &Document, dict: &Dictionary) -> Font {
+    let name = |k: &[u8]| dict.get(k).ok().and_then(|o| resolve(doc, o).as_name().ok());
+    let type0 = name(b"Subtype") == Some(b"Type0");
+    let mut font = Font {
+        two_byte: type0,
+        default_width: if type0 { 1000.0 } else { 500.0 },
+        ..Default::default()
+    };
+    if let Some(stream) = dict
+        .get(b"ToUnicode")
+        .ok()
+        .map(|o| resolve(doc, o))
+        .and_then(|o| o.as_stream().ok())
+    {
+        if let Ok(cmap) = stream.get_plain_content_with_limit(MAX_STREAM_BYTES) {
+            let (map, two_byte) = parse_to_unicode(&cmap);
+            font.to_unicode = map;
+            if let Some(two) = two_byte {
+                font.two_byte = two;
+            }
+        }
+    }
+    if type0 {
+        let descendant = dict
+            .get(b"DescendantFonts")
+            .ok()
+            .map(|o| resolve(doc, o))
+            .and_then(|o| o.as_array().ok())
+            .and_then(|a| a.first())
+            .map(|o| resolve(doc, o))
+            .and_then(|o| o.as_dict().ok());
+        if let Some(d) = descendant {
+            if let Ok(dw) = d.get(b"DW") {
+                font.default_width = num(resolve(doc, dw));
+            }
+            if let Some(w) = d
+                .get(b"W")
+                .ok()
+                .map(|o| resolve(doc, o))
+                .and_then(|o| o.as_array().ok())
+            {
+                cid_widths(doc, w, &mut font.widths);
+            }
+        }
+    } else {
+        let first = dict
+            .get(b"FirstChar")
+            .ok()
+            .map(|o| num(resolve(doc, o)) as u32)
+            .unwrap_or(0);
+        // A Type3 font's widths are in its own glyph space (`FontMatrix`), not 1/1000 em.
+        let scale = dict
+            .get(b"FontMatrix")
+            .ok()
+            .map(|o| resolve(doc, o))
+            .and_then(|o| o.as_array().ok())
+            .and_then(|m| m.first())
+            .map_or(1.0, |a| num(resolve(doc, a)) * 1000.0);
+        if let Some(ws) = dict
+            .get(b"Widths")
+            .ok()
+            .map(|o| resolve(doc, o))
+            .and_then(|o| o.as_array().ok())
+        {
+            for (i, w) in ws.iter().enumerate().take(256) {
+                font.widths.insert(first + i as u32, num(resolve(doc, w)) * scale);
+            }
+        }
+    }
+    font
+}
+
+/// A CID font's `/W`: `c [w1 w2 …]` and `c_first c_last w`.
+fn cid_widths(doc: &Document, w: &[Object], out: &mut HashMap<u32, f32>) {
+    let mut i = 0;
+    while i < w.len() && out.len() < 65_536 {
+        let first = num(resolve(doc, &w[i])) as u32;
+        match w.get(i + 1).map(|o| resolve(doc, o)) {
+            Some(Object::Array(list)) => {
+                for (k, v) in list.iter().enumerate().take(65_536) {
+                    out.insert(first + k as u32, num(resolve(doc, v)));
+                }
+                i += 2;
+            }
+            Some(last) if i + 2 < w.len() => {
+                let last = (num(last) as u32).min(first.saturating_add(65_536));
+                let width = num(resolve(doc, &w[i + 2]));
+                for c in first..=last {
+                    out.insert(c, width);
+                }
+                i += 3;
+            }
+            _ => break,
+        }
+    }
+}
+
+/// A `/ToUnicode` CMap: code → text (`bfchar`, `bfrange`), and whether its codes are two bytes
+/// (from `codespacerange`, when it says).
+pub fn parse_to_unicode(cmap: &[u8]) -> (HashMap<u32, String>, Option<bool>) {
+    let text = String::from_utf8_lossy(cmap);
+    let mut map = HashMap::new();
+    let mut two_byte = None;
+    let hex = |t: &str| -> Option<(u32, usize)> {
+        let t = t.trim().strip_prefix('<')?.strip_suffix('>')?;
+        (t.len() <= 8).then(|| u32::from_str_radix(t, 16).ok().map(|v| (v, t.len() / 2)))?
+    };
+    let utf16 = |t: &str| -> Option<String> {
+        let t = t.trim().strip_prefix('<')?.strip_suffix('>')?;
+        let units: Vec<u16> = (0..t.len() / 4)
+            .filter_map(|i| u16::from_str_radix(&t[i * 4..i * 4 + 4], 16).ok())
+            .collect();
+        Some(String::from_utf16_lossy(&units))
+    };
+    // Tokens: <hex>, [, ], and words.
+    let mut tokens: Vec<&str> = Vec::new();
+    let mut rest = text.as_ref();
+    while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+        rest = &rest[start..];
+        let end = if rest.starts_with('<') {
+            rest.find('>').map(|e| e + 1).unwrap_or(rest.len())
+        } else if rest.starts_with('[') || rest.starts_with(']') {
+            1
+        } else {
+            rest.find(|c: char| c.is_whitespace() || c == '<' || c == '[' || c == ']')
+                .unwrap_or(rest.len())
+                .max(1)
+        };
+        tokens.push(&rest[..end]);
+        rest = &rest[end..];
+        if tokens.len() > 1_000_000 {
+            break;
+        }
+    }
+    let mut i = 0;
+    let mut mode = "";
+    while i < tokens.len() {
+        let t = tokens[i];
+        match t {
+            "begincodespacerange" | "beginbfchar" | "beginbfrange" => {
+                mode = t;
+                i += 1;
+                continue;
+            }
+            "endcodespacerange" | "endbfchar" | "endbfrange" => {
+                mode = "";
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        match mode {
+            "begincodespacerange" => {
+                if let Some((_, len)) = hex(t) {
+                    two_byte = Some(len >= 2);
+                }
+                i += 2;
+            }
+            "beginbfchar" => {
+                if let (Some((code, _)), Some(dst)) = (hex(t), tokens.get(i + 1).and_then(|d| utf16(d))) {
+                    map.insert(code, dst);
+                }
+                i += 2;
+            }
+            "beginbfrange" => {
+                let (Some((lo, _)), Some((hi, _))) = (hex(t), tokens.get(i + 1).and_then(|d| hex(d)))
+                else {
+                    i += 1;
+                    continue;
+                };
+                let hi = hi.min(lo.saturating_add(65_535));
+                if tokens.get(i + 2) == Some(&"[") {
+                    let mut k = i + 3;
+                    let mut code = lo;
+                    while k < tokens.len() && tokens[k] != "]" {
+                        if let Some(dst) = utf16(tokens[k]) {
+                            if code <= hi {
+                                map.insert(code, dst);
+                            }
+                        }
+                        code += 1;
+                        k += 1;
+                    }
+                    i = k + 1;
+                } else {
+                    if let Some(base) = tokens.get(i + 2).and_then(|d| utf16(d)) {
+                        let mut units: Vec<u16> = base.encode_utf16().collect();
+                        for code in lo..=hi {
+                            map.insert(code, String::from_utf16_lossy(&units));
+                            if let Some(last) = units.last_mut() {
+                                *last = last.wrapping_add(1);
+                            }
+                        }
+                    }
+                    i += 3;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    (map, two_byte)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Laying a page out: tables from the rules, lines from the rest.
+
+/// Rules closer than this (points) are the same line; a glyph this far outside a table's frame
+/// is outside it.
+const TOL: f32 = 3.0;
+
+/// A table: its column borders left to right, row borders top to bottom, and which borders
+/// are drawn between neighbouring grid slots.
+struct Grid {
+    xs: Vec<f32>,
+    ys: Vec<f32>,
+    rules: Vec<Rule>,
+}
+
+impl Grid {
+    fn left(&self) -> f32 {
+        self.xs[0]
+    }
+    fn right(&self) -> f32 {
+        *self.xs.last().unwrap()
+    }
+    fn top(&self) -> f32 {
+        self.ys[0]
+    }
+    fn bottom(&self) -> f32 {
+        *self.ys.last().unwrap()
+    }
+    fn contains(&self, x: f32, y: f32) -> bool {
+        x > self.left() - TOL && x < self.right() + TOL && y < self.top() + TOL && y > self.bottom() - TOL
+    }
+    /// Whether a vertical border is drawn at column border `c` through row slot `r`.
+    fn v_border(&self, c: usize, r: usize) -> bool {
+        let (x, y) = (self.xs[c], (self.ys[r] + self.ys[r + 1]) / 2.0);
+        self.rules
+            .iter()
+            .any(|l| !l.horizontal() && (l.x0 - x).abs() < TOL && l.y0 < y && l.y1 > y)
+    }
+    /// Whether a horizontal border is drawn at row border `r` through column slot `c`.
+    fn h_border(&self, r: usize, c: usize) -> bool {
+        let (y, x) = (self.ys[r], (self.xs[c] + self.xs[c + 1]) / 2.0);
+        self.rules
+            .iter()
+            .any(|l| l.horizontal() && (l.y0 - y).abs() < TOL && l.x0 < x && l.x1 > x)
+    }
+    fn slot(&self, x: f32, y: f32) -> (usize, usize) {
+        let c = self.xs.iter().take_while(|&&bx| bx <= x).count().clamp(1, self.xs.len() - 1) - 1;
+        let r = self.ys.iter().take_while(|&&by| by >= y).count().clamp(1, self.ys.len() - 1) - 1;
+        (r, c)
+    }
+}
+
+/// Borders within this span (points) are one: the lines of a double border, or the facing
+/// edges of two cell boxes a few points apart (HTML's `cellspacing`: 3 pt from the first line
+/// to the last). An empty column can be barely wider (4.5 pt seen), so the span is of the whole
+/// group, never chained from line to line.
+const MERGE: f32 = 4.0;
+
+/// Positions merged into groups spanning less than [`MERGE`] (sorted; each group at its
+/// middle).
+fn cluster(mut v: Vec<f32>) -> Vec<f32> {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let mut groups: Vec<(f32, f32)> = Vec::new();
+    for x in v {
+        match groups.last_mut() {
+            Some(g) if x - g.0 < MERGE => g.1 = x,
+            _ => groups.push((x, x)),
+        }
+    }
+    groups.into_iter().map(|(a, b)| (a + b) / 2.0).collect()
+}
+
+/// The page's tables: rules joined where they touch; a group with at least two borders each
+/// way is a table.
+fn grids(rules: &[Rule]) -> Vec<Grid> {
+    let n = rules.len().min(20_000);
+    let rules = &rules[..n];
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    let touches = |a: &Rule, b: &Rule| {
+        a.x0 <= b.x1 + TOL && b.x0 <= a.x1 + TOL && a.y0 <= b.y1 + TOL && b.y0 <= a.y1 + TOL
+    };
+    // Sorted by left edge, so only rules whose spans can overlap are compared.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| rules[a].x0.total_cmp(&rules[b].x0));
+    for (k, &i) in order.iter().enumerate() {
+        for &j in &order[k + 1..] {
+            if rules[j].x0 > rules[i].x1 + TOL {
+                break;
+            }
+            if touches(&rules[i], &rules[j]) {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                parent[a] = b;
+            }
+        }
+    }
+    let mut groups: HashMap<usize, Vec<Rule>> = HashMap::new();
+    for i in 0..n {
+        let root = find(&mut parent, i);
+        groups.entry(root).or_default().push(rules[i]);
+    }
+    let mut out: Vec<Grid> = groups
+        .into_values()
+        .filter_map(|rules| {
+            let xs = cluster(rules.iter().filter(|r| !r.horizontal()).map(|r| r.x0).collect());
+            let mut ys = cluster(rules.iter().filter(|r| r.horizontal()).map(|r| r.y0).collect());
+            ys.reverse();
+            (xs.len() >= 2 && ys.len() >= 2).then_some(Grid { xs, ys, rules })
+        })
+        .collect();
+    out.sort_by(|a, b| b.top().total_cmp(&a.top()));
+    out
+}
+
+/// One block of a page in reading order: a line of text or a table.
+enum Block {
+    Line(String),
+    Table(Vec<Vec<TableCell>>),
+}
+
+/// A table cell's text and where it stands across the page.
+struct TableCell {
+    x0: f32,
+    x1: f32,
+    text: String,
+}
+
+fn is_cjk(c: char) -> bool {
+    c > '\u{2e80}'
+}
+
+/// Glyphs on one baseline joined, a space where they stand apart (so numbers in separate
+/// places never run together).
+fn join_line(glyphs: &mut [Glyph]) -> String {
+    glyphs.sort_by(|a, b| a.x.total_cmp(&b.x));
+    let mut s = String::new();
+    let mut end: Option<f32> = None;
+    for g in glyphs.iter() {
+        if g.c.is_whitespace() {
+            continue;
+        }
+        if let Some(e) = end {
+            if g.x - e > 0.25 * g.size && !s.ends_with(' ') {
+                s.push(' ');
+            }
+        }
+        s.push(g.c);
+        end = Some(end.map_or(g.x + g.w, |e: f32| e.max(g.x + g.w)));
+    }
+    s
+}
+
+/// Glyphs grouped into lines, top to bottom: same line when their baselines are within
+/// 40% of the font size.
+fn lines(mut glyphs: Vec<Glyph>) -> Vec<Vec<Glyph>> {
+    glyphs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
+    let mut out: Vec<Vec<Glyph>> = Vec::new();
+    for g in glyphs {
+        match out.last_mut() {
+            Some(line) if (line[0].y - g.y).abs() < 0.4 * line[0].size.max(g.size) => line.push(g),
+            _ => out.push(vec![g]),
+        }
+    }
+    out
+}
+
+/// A page number or a running footer's page mark: `3`, `- 3 -`, `— 3 —`, `第 3 页`, `3/12`.
+fn is_page_mark(line: &str) -> bool {
+    let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    t.chars().any(|c| c.is_ascii_digit())
+        && t.chars().count() <= 12
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || "-—–_/第页共of·.".contains(c))
+}
+
+/// The text of one cell: its lines joined. A line that filled the cell's width and runs on
+/// into the next (a long number wrapped in a narrow column) is joined without a space; two
+/// lines that are separate stay apart by a space, so two numbers never become one.
+fn cell_text(glyphs: Vec<Glyph>, width: f32, pad: f32) -> String {
+    let mut s = String::new();
+    let mut prev_width = 0.0f32;
+    for mut line in lines(glyphs) {
+        let (x0, x1) = line.iter().fold((f32::MAX, f32::MIN), |(a, b), g| (a.min(g.x), b.max(g.x + g.w)));
+        let text = join_line(&mut line);
+        let first_w = line.iter().find(|g| !g.c.is_whitespace()).map_or(0.0, |g| g.w);
+        if let (Some(a), Some(b)) = (s.chars().last(), text.chars().next()) {
+            let wrapped = prev_width + first_w > width - 2.0 * pad - 0.5;
+            if !(is_cjk(a) || is_cjk(b) || wrapped) {
+                s.push(' ');
+            }
+        }
+        s.push_str(&text);
+        prev_width = x1 - x0;
+    }
+    s
+}
+
+/// A page's blocks, top to bottom.
+fn layout_page(page: &Page) -> Vec<Block> {
+    let grids = grids(&page.rules);
+    let mut per_table: Vec<Vec<Glyph>> = vec![Vec::new(); grids.len()];
+    let mut loose: Vec<Glyph> = Vec::new();
+    for g in &page.glyphs {
+        let (cx, cy) = (g.x + g.w / 2.0, g.y + g.size * 0.3);
+        match grids.iter().position(|t| t.contains(cx, cy)) {
+            Some(t) => per_table[t].push(*g),
+            None => loose.push(*g),
+        }
+    }
+    let mut blocks: Vec<(f32, Block)> = Vec::new();
+    let height = page.top - page.bottom;
+    for mut line in lines(loose) {
+        let y = line[0].y;
+        let text = join_line(&mut line);
+        let margin = y < page.bottom + 0.1 * height || y > page.top - 0.08 * height;
+        if text.is_empty() || (margin && is_page_mark(&text)) {
+            continue;
+        }
+        blocks.push((y, Block::Line(text)));
+    }
+    for (grid, glyphs) in grids.iter().zip(per_table) {
+        blocks.push((grid.top(), Block::Table(table_rows(grid, glyphs))));
+    }
+    blocks.sort_by(|a, b| b.0.total_cmp(&a.0));
+    blocks.into_iter().map(|(_, b)| b).collect()
+}
+
+/// Whether a cell's text starts a row of its own: an enumerator (`3.`, `（六）`, `四、`) or a
+/// digit. A fragment that starts with neither continues a row cut by the page break.
+fn starts_row(text: &str) -> bool {
+    let mut chars = text.chars();
+    match chars.next() {
+        None => false,
+        Some(c) if c.is_ascii_digit() || "（(一二三四五六七八九十".contains(c) => true,
+        Some(_) => false,
+    }
+}
+
+/// A table row cut by a page break: the first row of a page's first block, when that block is
+/// a table, the page before ended with one, and the row holds one fragment of text that starts
+/// no row of its own and names no form label, is the rest of the page's last row: each
+/// fragment joins the cell above it (by position).
+fn join_split_rows(pages: Vec<Vec<Block>>, is_label: &dyn Fn(&str) -> bool) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::new();
+    for page in pages {
+        let mut first = true;
+        for mut block in page {
+            if std::mem::take(&mut first) {
+                if let (Some(Block::Table(prev)), Block::Table(rows)) = (out.last_mut(), &mut block) {
+                    let fragment = rows.first().is_some_and(|row| {
+                        let texts: Vec<&str> =
+                            row.iter().map(|c| c.text.as_str()).filter(|t| !t.is_empty()).collect();
+                        texts.len() == 1
+                            && !texts[0].chars().any(|c| c.is_ascii_digit())
+                            && !starts_row(texts[0])
+                            && !is_label(texts[0])
+                    });
+                    if let (true, Some(last)) = (fragment, prev.last_mut()) {
+                        let row = rows.remove(0);
+                        for cell in row.into_iter().filter(|c| !c.text.is_empty()) {
+                            let overlap = |c: &TableCell| c.x1.min(cell.x1) - c.x0.max(cell.x0);
+                            match last.iter_mut().max_by(|a, b| overlap(a).total_cmp(&overlap(b))) {
+                                Some(above) if overlap(above) > 0.0 => above.text.push_str(&cell.text),
+                                _ => last.push(cell),
+                            }
+                        }
+                        if rows.is_empty() {
+                            continue;
+                        }
+                    }
+                }
+            }
+            out.push(block);
+        }
+    }
+    out
+}
+
+fn write_html(blocks: &[Block], out: &mut String) {
+    for block in blocks {
+        match block {
+            Block::Line(text) => {
+                out.push_str("<p>");
+                out.push_str(&escape(text));
+                out.push_str("</p>\n");
+            }
+            Block::Table(rows) => {
+                out.push_str("<table>\n");
+                for row in rows {
+                    out.push_str("<tr>");
+                    for cell in row {
+                        out.push_str("<td>");
+                        out.push_str(&escape(&cell.text));
+                        out.push_str("</td>");
+                    }
+                    out.push_str("</tr>\n");
+                }
+                out.push_str("</table>\n");
+            }
+        }
+    }
+}
+
+/// A table's logical cells, row by row: grid slots joined where no border is drawn between
+/// them; each cell's glyphs are those whose centre falls in it.
+fn table_rows(grid: &Grid, glyphs: Vec<Glyph>) -> Vec<Vec<TableCell>> {
+    let (nr, nc) = (grid.ys.len() - 1, grid.xs.len() - 1);
+    // owner[r][c]: the cell (index into `cells`) covering slot (r, c).
+    let mut owner = vec![vec![usize::MAX; nc]; nr];
+    let mut cells: Vec<(usize, usize, usize, usize)> = Vec::new(); // r0, c0, r1, c1 (exclusive)
+    for r in 0..nr {
+        for c in 0..nc {
+            if owner[r][c] != usize::MAX {
+                continue;
+            }
+            let mut c1 = c + 1;
+            while c1 < nc && owner[r][c1] == usize::MAX && !grid.v_border(c1, r) {
+                c1 += 1;
+            }
+            let mut r1 = r + 1;
+            while r1 < nr && (c..c1).all(|k| owner[r1][k] == usize::MAX && !grid.h_border(r1, k)) {
+                r1 += 1;
+            }
+            for row in owner.iter_mut().take(r1).skip(r) {
+                for slot in row.iter_mut().take(c1).skip(c) {
+                    *slot = cells.len();
+                }
+            }
+            cells.push((r, c, r1, c1));
+        }
+    }
+    let mut content: Vec<Vec<Glyph>> = vec![Vec::new(); cells.len()];
+    for g in glyphs {
+        let (r, c) = grid.slot(g.x + g.w / 2.0, g.y + g.size * 0.3);
+        content[owner[r][c]].push(g);
+    }
+    // Cell padding: the least distance from a cell's left border to its text, table-wide.
+    let pad = cells
+        .iter()
+        .zip(&content)
+        .filter_map(|(&(_, c0, _, _), gs)| {
+            gs.iter().map(|g| g.x).reduce(f32::min).map(|x| x - grid.xs[c0])
+        })
+        .reduce(f32::min)
+        .unwrap_or(0.0)
+        .max(0.0);
+    let mut rows: Vec<Vec<TableCell>> = (0..nr).map(|_| Vec::new()).collect();
+    for (&(r0, c0, r1, c1), gs) in cells.iter().zip(content) {
+        // An empty slot without a border on every side is outside the table (a narrower
+        // table under a wider one shares the grid), not a blank cell.
+        let enclosed = (r0..r1).any(|r| grid.v_border(c0, r))
+            && (r0..r1).any(|r| grid.v_border(c1, r))
+            && (c0..c1).any(|c| grid.h_border(r0, c))
+            && (c0..c1).any(|c| grid.h_border(r1, c));
+        if gs.is_empty() && !enclosed {
+            continue;
+        }
+        let (x0, x1) = (grid.xs[c0], grid.xs[c1]);
+        rows[r0].push(TableCell { x0, x1, text: cell_text(gs, x1 - x0, pad) });
+    }
+    rows.retain(|r| !r.is_empty());
+    rows
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn to_unicode_maps_chars_and_ranges() {
+        let cmap = b"1 begincodespacerange <0000> <FFFF> endcodespacerange
+2 beginbfchar <0001> <4E00> <0002> <00660069> endbfchar
+1 beginbfrange <0010> <0012> <0030> endbfrange
+1 beginbfrange <0020> <0021> [<0041> <0042>] endbfrange";
+        let (map, two) = parse_to_unicode(cmap);
+        assert_eq!(two, Some(true));
+        assert_eq!(map[&1], "一");
+        assert_eq!(map[&2], "fi");
+        assert_eq!((map[&0x10].as_str(), map[&0x12].as_str()), ("0", "2"));
+        assert_eq!((map[&0x20].as_str(), map[&0x21].as_str()), ("A", "B"));
+    }
+
+    #[test]
+    fn page_marks_are_recognised() {
+        for s in ["3", "- 3 -", "— 12 —", "第 3 页", "第3页 共12页", "3/12"] {
+            assert!(is_page_mark(s), "{s}");
+        }
+        for s in ["2020年", "规章 3", "12345678901234"] {
+            assert!(!is_page_mark(s), "{s}");
+        }
+    }
+
+    fn glyph(c: char, x: f32, y: f32) -> Glyph {
+        Glyph { c, x, y, w: 6.0, size: 12.0 }
+    }
+
+    #[test]
+    fn a_wrapped_number_is_one_and_two_lines_are_two() {
+        // A 12-pt-wide cell (pad 1): "1" fills it, "2" continues on the next line.
+        let wrapped = vec![glyph('1', 1.0, 100.0), glyph('2', 1.0, 86.0)];
+        assert_eq!(cell_text(wrapped, 12.0, 1.0), "12");
+        // The same two lines in a wide cell are two numbers.
+        let apart = vec![glyph('1', 1.0, 100.0), glyph('2', 1.0, 86.0)];
+        assert_eq!(cell_text(apart, 60.0, 1.0), "1 2");
+    }
+
+    #[test]
+    fn hostile_bytes_are_problems() {
+        assert_eq!(to_html(b"%PDF-1.4\n garbage").unwrap_err().problem, Problem::CorruptPdf);
+        assert_eq!(to_html(b"").unwrap_err().problem, Problem::CorruptPdf);
+    }
+}
+
+#[cfg(test)]
+mod probe {
+    #[test]
+    #[ignore]
+    fn dump_rules() {
+        let bytes = std::fs::read(std::env::var("PDF").unwrap()).unwrap();
+        let doc = lopdf::Document::load_mem(&bytes).unwrap();
+        let mut fonts = super::FontCache::default();
+        let mut budget = super::MAX_OPS;
+        for (n, id) in doc.page_iter().enumerate() {
+            let page = super::read_page(&doc, id, &mut fonts, &mut budget).unwrap();
+            if std::env::var("RULES").is_ok() {
+                let mut xs: Vec<f32> = page.rules.iter().filter(|r| !r.horizontal()).map(|r| r.x0).collect();
+                xs.sort_by(|a, b| a.total_cmp(b));
+                xs.dedup_by(|a, b| (*a - *b).abs() < 0.01);
+                println!("page {n} raw xs {xs:?}");
+            }
+            for g in super::grids(&page.rules) {
+                println!("page {n} xs {:?}\n ys {:?}", g.xs, g.ys);
+                for r in 0..g.ys.len() - 1 {
+                    let v: Vec<u8> = (0..g.xs.len()).map(|c| g.v_border(c, r) as u8).collect();
+                    println!("  row {r} v {:?}", v);
+                }
+                for r in 0..g.ys.len() {
+                    let h: Vec<u8> = (0..g.xs.len() - 1).map(|c| g.h_border(r, c) as u8).collect();
+                    println!("  border {r} h {:?}", h);
+                }
+            }
+        }
+    }
+}
