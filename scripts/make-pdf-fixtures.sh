@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates tests/fixtures/pdf.tar.zst: generated reports made into PDFs by two producers,
 # and the text poppler's pdftotext makes of each PDF (with -layout and without):
-#   lo/NNNNNN.pdf        the generator's own .docx printed by LibreOffice (Word → PDF)
+#   lo/NNNNNN.pdf        the generator's own .docx printed by LibreOffice (Word → PDF), in a
+#                        TrueType CJK font (Droid Sans Fallback, as SimSun-era Word files are)
 #   chromium/NNNNNN.pdf  the generator's HTML page printed by headless Chromium (browser → PDF,
 #                        with the browser's date/title header and URL/page footer)
 #   */NNNNNN.layout.txt  `pdftotext -layout` of that PDF;  */NNNNNN.plain.txt  plain `pdftotext`
@@ -24,6 +25,7 @@ need pdftotext poppler-utils
 need qpdf qpdf
 need zstd zstd
 [ -d /usr/share/fonts/opentype/noto ] || apt-get install -y -qq fonts-noto-cjk
+[ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || apt-get install -y -qq fonts-droid-fallback
 cargo build --release -q
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -45,10 +47,24 @@ with open(f"{work}/fix/truth.jsonl", "w") as out:
             out.write(json.dumps(t, ensure_ascii=False) + "\n")
 PY
 mkdir -p "$work/fix/lo" "$work/fix/chromium"
+# LibreOffice sees one TrueType CJK font (its subsets keep each glyph's bytes, so the archive
+# stores a glyph once; Noto's CFF subsets do not), Chromium the system's Noto CJK (Type 3).
+cat > "$work/fonts.conf" <<XML
+<?xml version="1.0"?>
+<fontconfig>
+  <dir>/usr/share/fonts/truetype/droid</dir>
+  <dir>/usr/share/fonts/truetype/liberation</dir>
+  <dir>/usr/share/fonts/truetype/dejavu</dir>
+  <cachedir>$work/fc-cache</cachedir>
+  <alias><family>serif</family><prefer><family>Droid Sans Fallback</family></prefer></alias>
+  <alias><family>sans-serif</family><prefer><family>Droid Sans Fallback</family></prefer></alias>
+</fontconfig>
+XML
+export LO_FONTS="$work/fonts.conf"
 # LibreOffice in batches (one long run has been seen to stop part way), then any it missed alone.
-(cd "$work/src/lo" && ls ./*.docx | xargs -n 25 soffice --headless --convert-to pdf --outdir "$work/pdf-lo" >/dev/null 2>&1)
+(cd "$work/src/lo" && ls ./*.docx | FONTCONFIG_FILE="$LO_FONTS" xargs -n 25 soffice --headless --convert-to pdf --outdir "$work/pdf-lo" >/dev/null 2>&1)
 for f in "$work"/src/lo/*.docx; do
-  [ -f "$work/pdf-lo/$(basename "${f%.docx}").pdf" ] || soffice --headless --convert-to pdf --outdir "$work/pdf-lo" "$f" >/dev/null 2>&1
+  [ -f "$work/pdf-lo/$(basename "${f%.docx}").pdf" ] || FONTCONFIG_FILE="$LO_FONTS" soffice --headless --convert-to pdf --outdir "$work/pdf-lo" "$f" >/dev/null 2>&1
 done
 mkdir -p "$work/pdf-chromium"
 print_pdf() {

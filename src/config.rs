@@ -36,9 +36,11 @@ impl Default for Config {
             threads: None,
             compression: "zstd".into(),
             zstd_level: 3,
-            include: ["*.txt", "*.html", "*.htm", "*.md", "*.docx", "*.doc", "*.pdf"]
-                .map(String::from)
-                .to_vec(),
+            include: [
+                "*.txt", "*.html", "*.htm", "*.md", "*.docx", "*.doc", "*.pdf",
+            ]
+            .map(String::from)
+            .to_vec(),
             max_file_mb: 16,
             batch_docs: 256,
             row_group_rows: 128 * 1024,
@@ -226,7 +228,8 @@ mod tests {
         assert!(
             c.includes("a.TXT")
                 && c.includes("x.html")
-                && !c.includes("a.pdf")
+                && c.includes("a.pdf")
+                && !c.includes("a.xlsx")
                 && !c.includes("txt")
         );
     }

@@ -70,7 +70,8 @@ pub fn collect<'a, K: Copy>(
             }
             None => {
                 if !open {
-                    stray_number |= !cell.delimited && cell.text.bytes().any(|b| b.is_ascii_digit());
+                    stray_number |=
+                        !cell.delimited && cell.text.bytes().any(|b| b.is_ascii_digit());
                     continue;
                 }
                 let f = out.last_mut().expect("open implies a row");
@@ -219,9 +220,12 @@ pub fn require_full_rows(e: &mut Extracted) {
     if let Some(rows) = e.s2.as_mut() {
         for t in &f.s2 {
             let n = t.metrics.len();
-            let in_table = |r: &Found<'_, S2Key>| t.rows.iter().any(|(item, _)| *item == r.key.item);
+            let in_table =
+                |r: &Found<'_, S2Key>| t.rows.iter().any(|(item, _)| *item == r.key.item);
             if rows.iter().filter(|r| in_table(r)).any(|r| filled(r) != n) {
-                rows.iter_mut().filter(|r| in_table(r)).for_each(|r| r.in_doubt = true);
+                rows.iter_mut()
+                    .filter(|r| in_table(r))
+                    .for_each(|r| r.in_doubt = true);
             }
         }
     }

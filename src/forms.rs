@@ -380,17 +380,15 @@ pub fn vocabulary() -> &'static [(String, String)] {
     &VOCABULARY
 }
 
-/// Whether text names (the start of) a row or column label of either form.
+/// Whether text names (the start of) a row label of either form (`规章`, `行政处罚`,
+/// `（七）总计`; not a column header such as `总计`).
 pub fn is_label_start(text: &str) -> bool {
     let canon = canonical(text);
     let probe = Probe::new(&canon);
     let f = &*FORMS;
-    let s2 = f.s2.iter().flat_map(|t| t.headers.iter().chain(t.rows.iter().flat_map(|r| &r.1)));
-    let s3 = f.s3_rows.iter().flat_map(|r| &r.labels).chain(&f.s3_headers);
-    s2.chain(&f.s2_other)
-        .chain(s3)
-        .chain(&f.s4_headers)
-        .any(|l| probe_matches(&probe, l, 2))
+    let s2 = f.s2.iter().flat_map(|t| t.rows.iter().flat_map(|r| &r.1));
+    let s3 = f.s3_rows.iter().flat_map(|r| &r.labels);
+    s2.chain(s3).any(|l| probe_matches(&probe, l, 4))
 }
 
 /// `一.` `(一)` `1.` `1)` `(1)` at the start of a canonical label.

@@ -18,6 +18,7 @@ pub mod meta;
 pub mod model;
 pub mod normalize;
 pub mod pdf;
+pub mod pdftext;
 pub mod pipeline;
 pub mod reconcile;
 pub mod region;

@@ -53,6 +53,12 @@ fn fail(problem: Problem, pages: Option<u32>) -> PdfFailure {
 
 /// The document's text as HTML, or the problem that stops it.
 pub fn to_html(bytes: &[u8]) -> Result<PdfHtml, PdfFailure> {
+    // A file cut short (a download that stopped) ends without `%%EOF`: whatever of it would
+    // read is not the whole report.
+    let tail = &bytes[bytes.len().saturating_sub(2048)..];
+    if !tail.windows(5).any(|w| w == b"%%EOF") {
+        return Err(fail(Problem::CorruptPdf, None));
+    }
     let options = lopdf::LoadOptions {
         max_decompressed_size: Some(MAX_STREAM_BYTES),
         ..Default::default()
@@ -93,7 +99,7 @@ pub fn to_html(bytes: &[u8]) -> Result<PdfHtml, PdfFailure> {
         // Pages but no text layer: an image of a report (no OCR here).
         return Err(fail(Problem::ScannedPdf, Some(pages)));
     }
-    write_html(&join_split_rows(pages_blocks, &crate::forms::is_label_start), &mut out);
+    write_html(&join_split_rows(pages_blocks, &names_label), &mut out);
     out.push_str("</body></html>\n");
     Ok(PdfHtml { html: out, pages })
 }
@@ -166,7 +172,10 @@ struct Font {
 
 impl Font {
     fn width(&self, code: u32) -> f32 {
-        self.widths.get(&code).copied().unwrap_or(self.default_width)
+        self.widths
+            .get(&code)
+            .copied()
+            .unwrap_or(self.default_width)
     }
 }
 
@@ -283,7 +292,11 @@ fn resolve<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
     o
 }
 
-fn sub_dict<'a>(doc: &'a Document, d: Option<&'a Dictionary>, key: &[u8]) -> Option<&'a Dictionary> {
+fn sub_dict<'a>(
+    doc: &'a Document,
+    d: Option<&'a Dictionary>,
+    key: &[u8],
+) -> Option<&'a Dictionary> {
     d.and_then(|d| d.get(key).ok())
         .map(|o| resolve(doc, o))
         .and_then(|o| o.as_dict().ok())
@@ -424,11 +437,21 @@ impl Interpreter<'_, '_> {
                         if y1 - y0 <= 2.5 && x1 - x0 > y1 - y0 {
                             // A filled thin rectangle is a horizontal rule...
                             let y = (y0 + y1) / 2.0;
-                            path.push(Rule { x0, y0: y, x1, y1: y });
+                            path.push(Rule {
+                                x0,
+                                y0: y,
+                                x1,
+                                y1: y,
+                            });
                         } else if x1 - x0 <= 2.5 && y1 - y0 > x1 - x0 {
                             // ...or a vertical one.
                             let x = (x0 + x1) / 2.0;
-                            path.push(Rule { x0: x, y0, x1: x, y1 });
+                            path.push(Rule {
+                                x0: x,
+                                y0,
+                                x1: x,
+                                y1,
+                            });
                         } else {
                             for i in 0..4 {
                                 push_segment(&mut path, pts[i], pts[(i + 1) % 4]);
@@ -549,15 +572,29 @@ fn push_segment(path: &mut Vec<Rule>, a: (f32, f32), b: (f32, f32)) {
     let (dx, dy) = ((a.0 - b.0).abs(), (a.1 - b.1).abs());
     if dy < 0.5 && dx > 0.5 {
         let y = (a.1 + b.1) / 2.0;
-        path.push(Rule { x0: a.0.min(b.0), y0: y, x1: a.0.max(b.0), y1: y });
+        path.push(Rule {
+            x0: a.0.min(b.0),
+            y0: y,
+            x1: a.0.max(b.0),
+            y1: y,
+        });
     } else if dx < 0.5 && dy > 0.5 {
         let x = (a.0 + b.0) / 2.0;
-        path.push(Rule { x0: x, y0: a.1.min(b.1), x1: x, y1: a.1.max(b.1) });
+        path.push(Rule {
+            x0: x,
+            y0: a.1.min(b.1),
+            x1: x,
+            y1: a.1.max(b.1),
+        });
     }
 }
 
 fn read_font(doc: &Document, dict: &Dictionary) -> Font {
-    let name = |k: &[u8]| dict.get(k).ok().and_then(|o| resolve(doc, o).as_name().ok());
+    let name = |k: &[u8]| {
+        dict.get(k)
+            .ok()
+            .and_then(|o| resolve(doc, o).as_name().ok())
+    };
     let type0 = name(b"Subtype") == Some(b"Type0");
     let mut font = Font {
         two_byte: type0,
@@ -621,7 +658,8 @@ fn read_font(doc: &Document, dict: &Dictionary) -> Font {
             .and_then(|o| o.as_array().ok())
         {
             for (i, w) in ws.iter().enumerate().take(256) {
-                font.widths.insert(first + i as u32, num(resolve(doc, w)) * scale);
+                font.widths
+                    .insert(first + i as u32, num(resolve(doc, w)) * scale);
             }
         }
     }
@@ -715,13 +753,16 @@ pub fn parse_to_unicode(cmap: &[u8]) -> (HashMap<u32, String>, Option<bool>) {
                 i += 2;
             }
             "beginbfchar" => {
-                if let (Some((code, _)), Some(dst)) = (hex(t), tokens.get(i + 1).and_then(|d| utf16(d))) {
+                if let (Some((code, _)), Some(dst)) =
+                    (hex(t), tokens.get(i + 1).and_then(|d| utf16(d)))
+                {
                     map.insert(code, dst);
                 }
                 i += 2;
             }
             "beginbfrange" => {
-                let (Some((lo, _)), Some((hi, _))) = (hex(t), tokens.get(i + 1).and_then(|d| hex(d)))
+                let (Some((lo, _)), Some((hi, _))) =
+                    (hex(t), tokens.get(i + 1).and_then(|d| hex(d)))
                 else {
                     i += 1;
                     continue;
@@ -788,7 +829,10 @@ impl Grid {
         *self.ys.last().unwrap()
     }
     fn contains(&self, x: f32, y: f32) -> bool {
-        x > self.left() - TOL && x < self.right() + TOL && y < self.top() + TOL && y > self.bottom() - TOL
+        x > self.left() - TOL
+            && x < self.right() + TOL
+            && y < self.top() + TOL
+            && y > self.bottom() - TOL
     }
     /// Whether a vertical border is drawn at column border `c` through row slot `r`.
     fn v_border(&self, c: usize, r: usize) -> bool {
@@ -805,8 +849,20 @@ impl Grid {
             .any(|l| l.horizontal() && (l.y0 - y).abs() < TOL && l.x0 < x && l.x1 > x)
     }
     fn slot(&self, x: f32, y: f32) -> (usize, usize) {
-        let c = self.xs.iter().take_while(|&&bx| bx <= x).count().clamp(1, self.xs.len() - 1) - 1;
-        let r = self.ys.iter().take_while(|&&by| by >= y).count().clamp(1, self.ys.len() - 1) - 1;
+        let c = self
+            .xs
+            .iter()
+            .take_while(|&&bx| bx <= x)
+            .count()
+            .clamp(1, self.xs.len() - 1)
+            - 1;
+        let r = self
+            .ys
+            .iter()
+            .take_while(|&&by| by >= y)
+            .count()
+            .clamp(1, self.ys.len() - 1)
+            - 1;
         (r, c)
     }
 }
@@ -869,8 +925,20 @@ fn grids(rules: &[Rule]) -> Vec<Grid> {
     let mut out: Vec<Grid> = groups
         .into_values()
         .filter_map(|rules| {
-            let xs = cluster(rules.iter().filter(|r| !r.horizontal()).map(|r| r.x0).collect());
-            let mut ys = cluster(rules.iter().filter(|r| r.horizontal()).map(|r| r.y0).collect());
+            let xs = cluster(
+                rules
+                    .iter()
+                    .filter(|r| !r.horizontal())
+                    .map(|r| r.x0)
+                    .collect(),
+            );
+            let mut ys = cluster(
+                rules
+                    .iter()
+                    .filter(|r| r.horizontal())
+                    .map(|r| r.y0)
+                    .collect(),
+            );
             ys.reverse();
             (xs.len() >= 2 && ys.len() >= 2).then_some(Grid { xs, ys, rules })
         })
@@ -880,16 +948,17 @@ fn grids(rules: &[Rule]) -> Vec<Grid> {
 }
 
 /// One block of a page in reading order: a line of text or a table.
-enum Block {
+pub enum Block {
     Line(String),
     Table(Vec<Vec<TableCell>>),
 }
 
 /// A table cell's text and where it stands across the page.
-struct TableCell {
-    x0: f32,
-    x1: f32,
-    text: String,
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableCell {
+    pub x0: f32,
+    pub x1: f32,
+    pub text: String,
 }
 
 fn is_cjk(c: char) -> bool {
@@ -932,9 +1001,13 @@ fn lines(mut glyphs: Vec<Glyph>) -> Vec<Vec<Glyph>> {
 }
 
 /// A page number or a running footer's page mark: `3`, `- 3 -`, `— 3 —`, `第 3 页`, `3/12`.
-fn is_page_mark(line: &str) -> bool {
+pub fn is_page_mark(line: &str) -> bool {
     let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-    t.chars().any(|c| c.is_ascii_digit())
+    let groups = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .count();
+    (1..=2).contains(&groups)
         && t.chars().count() <= 12
         && t.chars()
             .all(|c| c.is_ascii_digit() || "-—–_/第页共of·.".contains(c))
@@ -947,9 +1020,14 @@ fn cell_text(glyphs: Vec<Glyph>, width: f32, pad: f32) -> String {
     let mut s = String::new();
     let mut prev_width = 0.0f32;
     for mut line in lines(glyphs) {
-        let (x0, x1) = line.iter().fold((f32::MAX, f32::MIN), |(a, b), g| (a.min(g.x), b.max(g.x + g.w)));
+        let (x0, x1) = line.iter().fold((f32::MAX, f32::MIN), |(a, b), g| {
+            (a.min(g.x), b.max(g.x + g.w))
+        });
         let text = join_line(&mut line);
-        let first_w = line.iter().find(|g| !g.c.is_whitespace()).map_or(0.0, |g| g.w);
+        let first_w = line
+            .iter()
+            .find(|g| !g.c.is_whitespace())
+            .map_or(0.0, |g| g.w);
         if let (Some(a), Some(b)) = (s.chars().last(), text.chars().next()) {
             let wrapped = prev_width + first_w > width - 2.0 * pad - 0.5;
             if !(is_cjk(a) || is_cjk(b) || wrapped) {
@@ -976,6 +1054,9 @@ fn layout_page(page: &Page) -> Vec<Block> {
     }
     let mut blocks: Vec<(f32, Block)> = Vec::new();
     let height = page.top - page.bottom;
+    // Text outside ruled tables: lines of fragments (glyphs a column gap apart), read for
+    // tables drawn without rules.
+    let mut frag_lines: Vec<(f32, Vec<TableCell>)> = Vec::new();
     for mut line in lines(loose) {
         let y = line[0].y;
         let text = join_line(&mut line);
@@ -983,13 +1064,552 @@ fn layout_page(page: &Page) -> Vec<Block> {
         if text.is_empty() || (margin && is_page_mark(&text)) {
             continue;
         }
-        blocks.push((y, Block::Line(text)));
+        frag_lines.push((y, fragments(&line)));
+    }
+    let ys: Vec<f32> = frag_lines.iter().map(|l| l.0).collect();
+    let lines = frag_lines.into_iter().map(|l| l.1).collect();
+    for (first_line, block) in aligned_blocks(lines, &names_label, true) {
+        blocks.push((ys[first_line], block));
     }
     for (grid, glyphs) in grids.iter().zip(per_table) {
         blocks.push((grid.top(), Block::Table(table_rows(grid, glyphs))));
     }
     blocks.sort_by(|a, b| b.0.total_cmp(&a.0));
     blocks.into_iter().map(|(_, b)| b).collect()
+}
+
+/// A line's glyphs (sorted by x) split where they stand a column gap apart (more than 60% of
+/// the font size): a table row's cells, or one fragment for running text.
+fn fragments(line: &[Glyph]) -> Vec<TableCell> {
+    let mut out: Vec<(f32, f32, Vec<Glyph>)> = Vec::new();
+    for g in line.iter().filter(|g| !g.c.is_whitespace()) {
+        match out.last_mut() {
+            Some((_, x1, gs)) if g.x - *x1 <= 0.6 * g.size => {
+                *x1 = x1.max(g.x + g.w);
+                gs.push(*g);
+            }
+            _ => out.push((g.x, g.x + g.w, vec![*g])),
+        }
+    }
+    out.into_iter()
+        .map(|(x0, x1, mut gs)| TableCell {
+            x0,
+            x1,
+            text: join_line(&mut gs),
+        })
+        .collect()
+}
+
+/// A value as a table prints it: a number (half- or full-width digits, sign, thousands
+/// separators, decimals), perhaps with its unit or a percent sign.
+pub fn is_value(text: &str) -> bool {
+    let t: String = text
+        .chars()
+        .map(|c| match c {
+            '\u{FF10}'..='\u{FF19}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF0E}' | '\u{FF0C}' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            c => c,
+        })
+        .collect();
+    let t = t
+        .trim_end_matches(['%', '元', '万'])
+        .trim_start_matches(['+', '-']);
+    t.starts_with(|c: char| c.is_ascii_digit())
+        && t.ends_with(|c: char| c.is_ascii_digit())
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+}
+
+/// A line that heads what follows rather than continuing a table: a sub-table's caption
+/// (`第二十条第（五）项`) or a section heading (`四、行政复议…`).
+fn is_heading(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with("第二十条")
+        || t.starts_with("第二十條")
+        || t.chars()
+            .take_while(|c| "一二三四五六七八九十".contains(*c))
+            .count()
+            > 0
+            && t.chars()
+                .skip_while(|c| "一二三四五六七八九十".contains(*c))
+                .next()
+                == Some('、')
+            && t.chars().count() >= 6
+}
+
+/// Tables drawn without rules, rebuilt from where their text stands; every other line is a
+/// line of text. `lines` are top to bottom, each line's fragments left to right; the result
+/// names each block's first line.
+///
+/// A table is a run of lines with several fragments (a header row, or a row with numbers),
+/// with the lines of one fragment between them that continue a cell above (a label wrapped in
+/// its column; a caption or heading ends the run). A continuing fragment joins the cell above
+/// it. Values are placed in columns by the rows that fill every column: their i-th values
+/// span the i-th column; a value of a shorter row goes to the one column it overlaps, and a row
+/// whose values do not each overlap exactly one column keeps them in one cell (in doubt,
+/// never moved to a neighbour's column).
+pub fn aligned_blocks(
+    lines: Vec<Vec<TableCell>>,
+    is_label: &dyn Fn(&str) -> bool,
+    exact: bool,
+) -> Vec<(usize, Block)> {
+    let has_value = |l: &[TableCell]| l.iter().any(|c| is_value(&c.text));
+    let line_text = |l: &[TableCell]| {
+        l.iter()
+            .map(|c| c.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut out: Vec<(usize, Block)> = Vec::new();
+    let mut i = 0;
+    let mut last_blank: Option<usize> = None;
+    while i < lines.len() {
+        let line = &lines[i];
+        if line.is_empty() {
+            last_blank = Some(i);
+            i += 1;
+            continue;
+        }
+        let heading = !has_value(line) && is_heading(&line_text(line));
+        let starts = (line.len() >= 2 || has_value(line)) && !heading;
+        if !starts {
+            out.push((i, Block::Line(line_text(line))));
+            i += 1;
+            continue;
+        }
+        // The run: rows, and one-fragment lines continuing them.
+        let mut end = i + 1;
+        while end < lines.len() {
+            let l = &lines[end];
+            if !l.is_empty() && !has_value(l) && is_heading(&line_text(l)) {
+                break;
+            }
+            if l.is_empty() {
+                // Past a blank line the table goes on only into a block that has a row of its
+                // own (numbers, or several cells) and no heading.
+                let next: Vec<&Vec<TableCell>> = lines[end + 1..]
+                    .iter()
+                    .take_while(|l| !l.is_empty())
+                    .collect();
+                let table_like = next.iter().any(|l| l.len() >= 2 || has_value(l))
+                    && !next
+                        .iter()
+                        .any(|l| !has_value(l) && is_heading(&line_text(l)));
+                if !table_like {
+                    break;
+                }
+            }
+            end += 1;
+        }
+        // A run of a single row without numbers is a line of text, not a table.
+        if end == i + 1 && !has_value(line) {
+            out.push((i, Block::Line(line_text(line))));
+            i += 1;
+            continue;
+        }
+        // After a blank line, the lines before a row's numbers are the top of its label
+        // (pdftotext centres a row's numbers on its wrapped label).
+        let mut start = i;
+        if let Some(b) = last_blank {
+            while start > b + 1
+                && out
+                    .last()
+                    .is_some_and(|(at, block)| *at == start - 1 && matches!(block, Block::Line(_)))
+                && !is_heading(&line_text(&lines[start - 1]))
+            {
+                out.pop();
+                start -= 1;
+            }
+        }
+        out.push((
+            start,
+            Block::Table(aligned_rows(&lines[start..end], is_label, exact)),
+        ));
+        i = end;
+    }
+    out
+}
+
+/// The rows of one ruleless table (see [`aligned_blocks`]).
+/// `exact`: positions are the page's own (a PDF), so a row with empty cells is placed by the
+/// columns of the full rows; in text columns (pdftotext) positions drift by a character or
+/// two from line to line, so such a row is in doubt.
+fn aligned_rows(
+    lines: &[Vec<TableCell>],
+    is_label: &dyn Fn(&str) -> bool,
+    exact: bool,
+) -> Vec<Vec<TableCell>> {
+    // Where the values begin: left of it are labels.
+    let value_x0 = lines
+        .iter()
+        .flatten()
+        .filter(|c| is_value(&c.text))
+        .map(|c| c.x0)
+        .reduce(f32::min)
+        .unwrap_or(f32::MAX);
+    let mut rows: Vec<Vec<TableCell>> = Vec::new();
+    let mut numeric: Vec<bool> = Vec::new();
+    let mut doubt: Vec<bool> = Vec::new();
+    // Blank lines (pdftotext's gaps between ruled rows) split the lines into blocks. In a
+    // block, each line with numbers is a row; the lines between two of them belong to the
+    // one above or the one below: from a line that starts a label (`3.`, `（四）`) on, to
+    // the row below; otherwise, when every line of numbers carries its own label (labels
+    // top-aligned, wrapping downward: Word), to the row above; otherwise (labels centred on
+    // their numbers: browsers) the first half to the row above. Lines before the first row
+    // join it when they sit in the label columns, and are header rows otherwise.
+    for block in lines.split(|l| l.is_empty()).filter(|b| !b.is_empty()) {
+        let is_vline = |l: &Vec<TableCell>| l.iter().any(|c| is_value(&c.text));
+        let has_label = |l: &Vec<TableCell>| {
+            l.iter()
+                .any(|c| !is_value(&c.text) && !is_placeholder(&c.text))
+        };
+        let v: Vec<usize> = (0..block.len()).filter(|&k| is_vline(&block[k])).collect();
+        let lead_in_labels = v.first().is_some_and(|&first| {
+            block[..first]
+                .iter()
+                .all(|l| l.iter().all(|f| f.x1 <= value_x0))
+        });
+        let first_row = if lead_in_labels {
+            0
+        } else {
+            v.first().copied().unwrap_or(block.len())
+        };
+        // Header lines (or a block without numbers): rows of their own, a line over the cells
+        // of the one above continuing it.
+        for line in &block[..first_row] {
+            let continues = rows
+                .last()
+                .is_some_and(|row| line.iter().all(|f| row.iter().any(|c| overlap(c, f) > 0.0)))
+                && numeric.last() == Some(&false);
+            if continues {
+                merge_into(rows.last_mut().expect("checked"), line);
+            } else {
+                rows.push(line.clone());
+                numeric.push(false);
+                doubt.push(false);
+            }
+        }
+        if v.is_empty() {
+            continue;
+        }
+        let starts_row = |l: &Vec<TableCell>| {
+            l.iter()
+                .filter(|c| !is_value(&c.text) && !is_placeholder(&c.text))
+                .any(|c| starts_label(&c.text) || is_label(&c.text))
+        };
+        // Line by line: a line of numbers that starts a label of its own is a new row (labels
+        // top-aligned, wrapping downward: Word); one that does not joins the row whose label
+        // began on a line above it (labels centred on their numbers: browsers), or is a new
+        // row when none did. A line without numbers that starts a label begins a row (a row of
+        // blank cells unless numbers join it); any other line continues the row above.
+        let mut current: Option<usize> = None;
+        let mut waiting: Option<usize> = None; // a row begun by a label, no numbers yet
+        let mut value_rows: Vec<(usize, usize)> = Vec::new(); // (line, row)
+        for (k, line) in block.iter().enumerate().skip(first_row) {
+            if is_vline(line) {
+                let r = match waiting.take() {
+                    Some(r) if !starts_row(line) => r,
+                    _ => {
+                        rows.push(Vec::new());
+                        numeric.push(true);
+                        doubt.push(false);
+                        rows.len() - 1
+                    }
+                };
+                merge_into(&mut rows[r], line);
+                value_rows.push((k, r));
+                current = Some(r);
+            } else if starts_row(line) {
+                rows.push(line.clone());
+                numeric.push(true);
+                doubt.push(false);
+                waiting = Some(rows.len() - 1);
+                current = waiting;
+            } else if let Some(r) = current.or(waiting) {
+                merge_into(&mut rows[r], line);
+            } else {
+                rows.push(line.clone());
+                numeric.push(false);
+                doubt.push(false);
+                current = Some(rows.len() - 1);
+            }
+        }
+        // Numbers under other numbers on a line that starts no label of its own: numbers
+        // wrapped onto a second line (`１２` over `６２` is 1262) or a row that lost its label;
+        // neither row is known.
+        for w in value_rows.windows(2) {
+            let ((ka, ra), (kb, rb)) = (w[0], w[1]);
+            let (above, below) = (&block[ka], &block[kb]);
+            let values = |l: &Vec<TableCell>| -> Vec<TableCell> {
+                l.iter().filter(|c| is_value(&c.text)).cloned().collect()
+            };
+            let (va, vb) = (values(above), values(below));
+            // Right under (or over) them: in overlapping columns, or on the very next line
+            // (text columns only roughly keep a page's positions).
+            let under = kb == ka + 1 || vb.iter().any(|b| va.iter().any(|a| overlap(a, b) > 0.0));
+            let unlabelled = !has_label(below) && ra == rb;
+            let same_row = ra == rb;
+            if same_row
+                || unlabelled
+                || (!starts_row(below) && under && !rows_have_own_label(&rows[rb], below))
+            {
+                doubt[ra] = true;
+                doubt[rb] = true;
+            }
+        }
+    }
+    // Columns, from the rows that fill every one. Rows whose labels span different widths
+    // (a label over both label columns, or the first of two) start their values at different
+    // places: each such shape has its own columns.
+    let is_cell_value = |c: &TableCell| is_value(&c.text) || is_placeholder(&c.text);
+    let width = rows
+        .iter()
+        .map(|r| r.iter().filter(|c| is_cell_value(c)).count())
+        .max()
+        .unwrap_or(0);
+    let mut shapes: Vec<Vec<(f32, f32)>> = Vec::new();
+    let mut support: Vec<usize> = Vec::new();
+    for row in &rows {
+        let values: Vec<&TableCell> = row.iter().filter(|c| is_cell_value(c)).collect();
+        if width == 0 || values.len() != width {
+            continue;
+        }
+        match shapes
+            .iter()
+            .position(|s| (s[0].0 - values[0].x0).abs() < 2.0)
+        {
+            Some(k) => {
+                for (col, v) in shapes[k].iter_mut().zip(&values) {
+                    *col = (col.0.min(v.x0), col.1.max(v.x1));
+                }
+                support[k] += 1;
+            }
+            None => {
+                shapes.push(values.iter().map(|v| (v.x0, v.x1)).collect());
+                support.push(1);
+            }
+        }
+    }
+    // A shape of one row that starts where other rows have a later value is that row's
+    // numbers out of place, not a shape of its own (a label spanning more columns starts its
+    // values where other rows have labels).
+    let out_of_place = |k: usize| {
+        let first = shapes[k][0];
+        support[k] == 1
+            && shapes.iter().enumerate().any(|(j, s)| {
+                j != k
+                    && support[j] > 1
+                    && s[1..]
+                        .iter()
+                        .any(|c| c.1.min(first.1) - c.0.max(first.0) > 0.0)
+            })
+    };
+    let lone: Vec<Vec<(f32, f32)>> = (0..shapes.len())
+        .filter(|&k| out_of_place(k))
+        .map(|k| shapes[k].clone())
+        .collect();
+    shapes = (0..shapes.len())
+        .filter(|&k| !out_of_place(k) && shapes[k].windows(2).all(|w| w[0].1 < w[1].0))
+        .map(|k| shapes[k].clone())
+        .collect();
+    rows.into_iter()
+        .zip(numeric.into_iter().zip(doubt))
+        .map(|(row, (with_values, in_doubt))| {
+            if !with_values {
+                return row;
+            }
+            // `００`, `002`: no table prints a leading zero; these are cells run together.
+            // A number inside a label's text after a space (`年新收 ７`: the rest of a wrapped
+            // number beside a label's wrapped line) means a value is split.
+            let glued = row.iter().any(|c| {
+                (is_value(&c.text) && has_leading_zero(&c.text))
+                    || (!is_value(&c.text)
+                        && c.text.split_whitespace().skip(1).any(|w| {
+                            w.starts_with(|ch: char| {
+                                ch.is_ascii_digit() || ('０'..='９').contains(&ch)
+                            })
+                        }))
+            });
+            let in_doubt = in_doubt || glued;
+            let split = row
+                .iter()
+                .position(|c| is_cell_value(c))
+                .unwrap_or(row.len());
+            let (labels, values) = (&row[..split], &row[split..]);
+            let mut out = labels.to_vec();
+            if values.is_empty() {
+                // A row with a label and nothing else in a table of numbers: blank cells.
+                if let Some(columns) = shapes.first().filter(|_| !in_doubt) {
+                    out.extend(columns.iter().map(|c| TableCell {
+                        x0: c.0,
+                        x1: c.1,
+                        text: String::new(),
+                    }));
+                }
+                return out;
+            }
+            // A full row is taken in order when its values stand where the other full rows of
+            // its shape have theirs (the middle of each column's spread).
+            let in_place = |values: &[TableCell]| {
+                let lone_row = lone.iter().any(|s| (s[0].0 - values[0].x0).abs() < 2.0);
+                !lone_row
+                    && shapes
+                        .iter()
+                        .find(|s| (s[0].0 - values[0].x0).abs() < 2.0)
+                        .is_none_or(|cols| {
+                            values.iter().zip(cols).all(|(v, c)| {
+                                let mid = (v.x0 + v.x1) / 2.0;
+                                mid >= c.0 && mid <= c.1
+                            })
+                        })
+            };
+            if !in_doubt
+                && values.iter().all(|c| is_cell_value(c))
+                && values.len() == width
+                && in_place(values)
+            {
+                out.extend(values.iter().cloned());
+                return out;
+            }
+            // A shorter row: the columns of the shape whose values start right of its labels.
+            let label_end = labels.last().map_or(f32::MIN, |c| c.x1);
+            let shape = shapes
+                .iter()
+                .filter(|s| s[0].0 >= label_end - 2.0)
+                .min_by(|a, b| a[0].0.total_cmp(&b[0].0));
+            let mut placed: Vec<Option<TableCell>> = vec![None; width];
+            let mut fits =
+                exact && !in_doubt && shape.is_some() && values.iter().all(|c| is_cell_value(c));
+            if let Some(columns) = shape {
+                for v in values {
+                    let hits: Vec<usize> = (0..width)
+                        .filter(|&k| v.x1.min(columns[k].1) - v.x0.max(columns[k].0) > 0.0)
+                        .collect();
+                    match hits.as_slice() {
+                        [k] if placed[*k].is_none() => placed[*k] = Some(v.clone()),
+                        _ => fits = false,
+                    }
+                }
+            }
+            match (fits, shape) {
+                (true, Some(columns)) => {
+                    out.extend(placed.into_iter().enumerate().map(|(k, c)| {
+                        c.unwrap_or(TableCell {
+                            x0: columns[k].0,
+                            x1: columns[k].1,
+                            text: String::new(),
+                        })
+                    }))
+                }
+                _ => {
+                    // In doubt: the rest together in one cell, which no reader takes apart.
+                    let text = values
+                        .iter()
+                        .map(|v| v.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    out.push(TableCell {
+                        x0: values[0].x0,
+                        x1: values[values.len() - 1].x1,
+                        text,
+                    });
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+fn overlap(a: &TableCell, b: &TableCell) -> f32 {
+    a.x1.min(b.x1) - a.x0.max(b.x0)
+}
+
+/// A line's fragments joined to the cells of a row: each to the cell it overlaps most, or as
+/// a cell of its own where it overlaps none.
+fn merge_into(row: &mut Vec<TableCell>, line: &[TableCell]) {
+    for f in line {
+        match (0..row.len())
+            .filter(|&k| overlap(&row[k], f) > 0.0)
+            .max_by(|&a, &b| overlap(&row[a], f).total_cmp(&overlap(&row[b], f)))
+        {
+            Some(k) => {
+                let cell = &mut row[k];
+                cell.text.push_str(&f.text);
+                cell.x0 = cell.x0.min(f.x0);
+                cell.x1 = cell.x1.max(f.x1);
+            }
+            None => {
+                let at = row.iter().take_while(|c| c.x0 < f.x0).count();
+                row.insert(at, f.clone());
+            }
+        }
+    }
+}
+
+/// Whether text (in either script) names the start of a form label.
+pub fn names_label(text: &str) -> bool {
+    crate::forms::is_label_start(&crate::normalize::normalize(text).0)
+}
+
+/// Whether a row has label text beyond what one line of numbers brought (a label that began
+/// on a line of its own above them).
+fn rows_have_own_label(row: &[TableCell], line: &[TableCell]) -> bool {
+    let row_labels: String = row
+        .iter()
+        .filter(|c| !is_value(&c.text))
+        .map(|c| c.text.as_str())
+        .collect();
+    let line_labels: String = line
+        .iter()
+        .filter(|c| !is_value(&c.text))
+        .map(|c| c.text.as_str())
+        .collect();
+    row_labels.chars().count() > line_labels.chars().count()
+}
+
+/// Whether text starts a label of its own: an enumerator (`3.`, `３．`, `（四）`, `(2)`, `四、`).
+fn starts_label(text: &str) -> bool {
+    let t: String = text
+        .trim_start()
+        .chars()
+        .take(6)
+        .map(|c| match c {
+            '\u{FF10}'..='\u{FF19}' | '\u{FF0E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '（' => '(',
+            '）' => ')',
+            c => c,
+        })
+        .collect();
+    let numeral = |c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c);
+    let n = t.chars().take_while(|&c| numeral(c)).count();
+    if n > 0 {
+        return matches!(t.chars().nth(n), Some('.' | '、'));
+    }
+    let inner = t.strip_prefix('(').unwrap_or("");
+    let m = inner.chars().take_while(|&c| numeral(c)).count();
+    m > 0 && inner.chars().nth(m) == Some(')')
+}
+
+/// A number written with a leading zero (`00`, `０３`, not `0` or `0.5`).
+fn has_leading_zero(text: &str) -> bool {
+    let digits: Vec<char> = text
+        .chars()
+        .map(|c| match c {
+            '\u{FF10}'..='\u{FF19}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .skip_while(|c| matches!(c, '+' | '-'))
+        .collect();
+    digits.first() == Some(&'0') && digits.get(1).is_some_and(|c| c.is_ascii_digit())
+}
+
+/// What a table prints in an empty cell.
+fn is_placeholder(text: &str) -> bool {
+    matches!(
+        text.trim(),
+        "-" | "—" | "——" | "–" | "－" | "/" | "／" | "无" | "\\"
+    )
 }
 
 /// Whether a cell's text starts a row of its own: an enumerator (`3.`, `（六）`, `四、`) or a
@@ -1004,32 +1624,46 @@ fn starts_row(text: &str) -> bool {
 }
 
 /// A table row cut by a page break: the first row of a page's first block, when that block is
-/// a table, the page before ended with one, and the row holds one fragment of text that starts
-/// no row of its own and names no form label, is the rest of the page's last row: each
-/// fragment joins the cell above it (by position).
+/// a table, the page before ended with one, and the row's texts (no digits among them) each
+/// start no row of their own, name no row label and sit under a cell of the page's last row, is
+/// the rest of that row: each text joins the cell above it (`（七）` + `总计`, `结` + `果维持`).
 fn join_split_rows(pages: Vec<Vec<Block>>, is_label: &dyn Fn(&str) -> bool) -> Vec<Block> {
     let mut out: Vec<Block> = Vec::new();
     for page in pages {
         let mut first = true;
         for mut block in page {
             if std::mem::take(&mut first) {
-                if let (Some(Block::Table(prev)), Block::Table(rows)) = (out.last_mut(), &mut block) {
-                    let fragment = rows.first().is_some_and(|row| {
-                        let texts: Vec<&str> =
-                            row.iter().map(|c| c.text.as_str()).filter(|t| !t.is_empty()).collect();
-                        texts.len() == 1
-                            && !texts[0].chars().any(|c| c.is_ascii_digit())
-                            && !starts_row(texts[0])
-                            && !is_label(texts[0])
-                    });
-                    if let (true, Some(last)) = (fragment, prev.last_mut()) {
+                if let (Some(Block::Table(prev)), Block::Table(rows)) = (out.last_mut(), &mut block)
+                {
+                    // The cell above: the last row's cell overlapping most across the page.
+                    let above = |last: &[TableCell], cell: &TableCell| {
+                        let overlap = |c: &TableCell| c.x1.min(cell.x1) - c.x0.max(cell.x0);
+                        (0..last.len())
+                            .max_by(|&a, &b| overlap(&last[a]).total_cmp(&overlap(&last[b])))
+                            .filter(|&i| overlap(&last[i]) > 0.0)
+                    };
+                    let fragments: Vec<&TableCell> = rows
+                        .first()
+                        .map(|row| row.iter().filter(|c| !c.text.is_empty()).collect())
+                        .unwrap_or_default();
+                    let continues = match prev.last() {
+                        Some(last) => {
+                            !fragments.is_empty()
+                                && fragments.iter().all(|f| {
+                                    !f.text.chars().any(|c| c.is_ascii_digit())
+                                        && !starts_row(&f.text)
+                                        && !is_label(&f.text)
+                                        && above(last, f).is_some()
+                                })
+                        }
+                        None => false,
+                    };
+                    if continues {
                         let row = rows.remove(0);
-                        for cell in row.into_iter().filter(|c| !c.text.is_empty()) {
-                            let overlap = |c: &TableCell| c.x1.min(cell.x1) - c.x0.max(cell.x0);
-                            match last.iter_mut().max_by(|a, b| overlap(a).total_cmp(&overlap(b))) {
-                                Some(above) if overlap(above) > 0.0 => above.text.push_str(&cell.text),
-                                _ => last.push(cell),
-                            }
+                        let last = prev.last_mut().expect("checked");
+                        for f in row.into_iter().filter(|c| !c.text.is_empty()) {
+                            let i = above(last, &f).expect("checked");
+                            last[i].text.push_str(&f.text);
                         }
                         if rows.is_empty() {
                             continue;
@@ -1043,7 +1677,8 @@ fn join_split_rows(pages: Vec<Vec<Block>>, is_label: &dyn Fn(&str) -> bool) -> V
     out
 }
 
-fn write_html(blocks: &[Block], out: &mut String) {
+/// Blocks as the HTML the table reader knows.
+pub fn write_html(blocks: &[Block], out: &mut String) {
     for block in blocks {
         match block {
             Block::Line(text) => {
@@ -1106,7 +1741,10 @@ fn table_rows(grid: &Grid, glyphs: Vec<Glyph>) -> Vec<Vec<TableCell>> {
         .iter()
         .zip(&content)
         .filter_map(|(&(_, c0, _, _), gs)| {
-            gs.iter().map(|g| g.x).reduce(f32::min).map(|x| x - grid.xs[c0])
+            gs.iter()
+                .map(|g| g.x)
+                .reduce(f32::min)
+                .map(|x| x - grid.xs[c0])
         })
         .reduce(f32::min)
         .unwrap_or(0.0)
@@ -1123,14 +1761,20 @@ fn table_rows(grid: &Grid, glyphs: Vec<Glyph>) -> Vec<Vec<TableCell>> {
             continue;
         }
         let (x0, x1) = (grid.xs[c0], grid.xs[c1]);
-        rows[r0].push(TableCell { x0, x1, text: cell_text(gs, x1 - x0, pad) });
+        rows[r0].push(TableCell {
+            x0,
+            x1,
+            text: cell_text(gs, x1 - x0, pad),
+        });
     }
     rows.retain(|r| !r.is_empty());
     rows
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -1156,13 +1800,19 @@ mod tests {
         for s in ["3", "- 3 -", "— 12 —", "第 3 页", "第3页 共12页", "3/12"] {
             assert!(is_page_mark(s), "{s}");
         }
-        for s in ["2020年", "规章 3", "12345678901234"] {
+        for s in ["2020年", "规章 3", "12345678901234", "0   0   1   0"] {
             assert!(!is_page_mark(s), "{s}");
         }
     }
 
     fn glyph(c: char, x: f32, y: f32) -> Glyph {
-        Glyph { c, x, y, w: 6.0, size: 12.0 }
+        Glyph {
+            c,
+            x,
+            y,
+            w: 6.0,
+            size: 12.0,
+        }
     }
 
     #[test]
@@ -1177,7 +1827,10 @@ mod tests {
 
     #[test]
     fn hostile_bytes_are_problems() {
-        assert_eq!(to_html(b"%PDF-1.4\n garbage").unwrap_err().problem, Problem::CorruptPdf);
+        assert_eq!(
+            to_html(b"%PDF-1.4\n garbage").unwrap_err().problem,
+            Problem::CorruptPdf
+        );
         assert_eq!(to_html(b"").unwrap_err().problem, Problem::CorruptPdf);
     }
 }
@@ -1194,7 +1847,12 @@ mod probe {
         for (n, id) in doc.page_iter().enumerate() {
             let page = super::read_page(&doc, id, &mut fonts, &mut budget).unwrap();
             if std::env::var("RULES").is_ok() {
-                let mut xs: Vec<f32> = page.rules.iter().filter(|r| !r.horizontal()).map(|r| r.x0).collect();
+                let mut xs: Vec<f32> = page
+                    .rules
+                    .iter()
+                    .filter(|r| !r.horizontal())
+                    .map(|r| r.x0)
+                    .collect();
                 xs.sort_by(|a, b| a.total_cmp(b));
                 xs.dedup_by(|a, b| (*a - *b).abs() < 0.01);
                 println!("page {n} raw xs {xs:?}");
@@ -1206,7 +1864,9 @@ mod probe {
                     println!("  row {r} v {:?}", v);
                 }
                 for r in 0..g.ys.len() {
-                    let h: Vec<u8> = (0..g.xs.len() - 1).map(|c| g.h_border(r, c) as u8).collect();
+                    let h: Vec<u8> = (0..g.xs.len() - 1)
+                        .map(|c| g.h_border(r, c) as u8)
+                        .collect();
                     println!("  border {r} h {:?}", h);
                 }
             }

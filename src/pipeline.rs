@@ -3,7 +3,8 @@
 use crate::model::{FormVersion, Problem, Processed};
 use crate::segment::Layout;
 use crate::{
-    decode, docx, extract, glued, meta, normalize, pdf, reconcile, region, segment, validate,
+    decode, docx, extract, glued, meta, normalize, pdf, pdftext, reconcile, region, segment,
+    validate,
 };
 
 /// HTML, Word or text, by extension. Which files are read at all is the run's `include`
@@ -53,13 +54,21 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
             return p;
         }
     };
-    let from = converted.as_ref().map(|(from, _)| *from);
-    let bytes = converted.as_ref().map_or(bytes, |(_, html)| html.as_bytes());
-    let kind = if from.is_some() { FileKind::Html } else { kind };
+    let mut from = converted.as_ref().map(|(from, _)| *from);
+    let bytes = converted
+        .as_ref()
+        .map_or(bytes, |(_, html)| html.as_bytes());
+    let mut kind = if from.is_some() { FileKind::Html } else { kind };
     if looks_binary(bytes) {
         return Processed::failed(Problem::BinaryContent);
     }
-    let decoded = decode::decode(bytes, kind == FileKind::Html);
+    let mut decoded = decode::decode(bytes, kind == FileKind::Html);
+    // Text that `pdftotext -layout` made: its tables are read from where their cells stand.
+    if kind == FileKind::Text && pdftext::is_layout(&decoded.text) {
+        decoded.text = pdftext::to_html(&decoded.text).into();
+        kind = FileKind::Html;
+        from = Some("pdftotext_layout");
+    }
     let mut p = Processed::default();
     p.info.encoding = Some(decoded.encoding);
     p.info.pages = pages;

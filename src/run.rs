@@ -831,9 +831,14 @@ pub fn decoded_text(input: &Path, out: &Path) -> Result<u64> {
         let converted = as_html(kind, &f.rel, &bytes).ok().and_then(|(c, _)| c);
         let bytes = converted.as_ref().map_or(&bytes[..], |(_, h)| h.as_bytes());
         let d = crate::decode::decode(bytes, kind != FileKind::Text);
-        w.write_all(d.text.as_bytes())?;
+        let text = if converted.is_none() && crate::pdftext::is_layout(&d.text) {
+            crate::pdftext::to_html(&d.text).into()
+        } else {
+            d.text
+        };
+        w.write_all(text.as_bytes())?;
         w.write_all(b"\n")?;
-        total += d.text.len() as u64 + 1;
+        total += text.len() as u64 + 1;
     }
     w.flush()?;
     Ok(total)

@@ -599,7 +599,8 @@ fn documents_batch(rows: &[DocRow], run_id: &str) -> Result<RecordBatch> {
         info(|r| r.doc.processed.info.script),
         info(|r| r.doc.processed.info.layout),
         Arc::new(Int32Array::from_iter(
-            rows.iter().map(|r| r.doc.processed.info.pages.map(|p| p as i32)),
+            rows.iter()
+                .map(|r| r.doc.processed.info.pages.map(|p| p as i32)),
         )),
         info(|r| Some(r.doc.processed.status().as_str())),
         lists(

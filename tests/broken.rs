@@ -140,7 +140,8 @@ fn a_broken_dump_is_accounted_for() {
     assert_eq!(has("bad/blank.txt", "empty_file"), "failed");
     assert_eq!(has("bad/image.png", "unsupported_format"), "failed");
     assert_eq!(has("bad/archive.zip", "unsupported_format"), "failed");
-    assert_eq!(has("bad/scan.pdf", "unsupported_format"), "failed");
+    // A PDF is read now; this one has no page tree (and no %%EOF).
+    assert_eq!(has("bad/scan.pdf", "corrupt_pdf"), "failed");
     assert_eq!(has("bad/image_named.txt", "binary_content"), "failed");
     assert_eq!(has("bad/loop", "read_error"), "failed");
     assert_eq!(has("bad/dangling.txt", "read_error"), "failed");

@@ -58,6 +58,7 @@ fn mixed_dump(dir: &Path) -> Vec<String> {
         "other/report.pdf",
         b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
     );
+    put("other/sheet.xlsx", b"PK\x03\x04 a spreadsheet");
     put("other/empty.txt", b"");
     put(
         "other/scan.txt",
@@ -210,7 +211,8 @@ fn duckdb_reads_the_dataset() {
         .unwrap()
         .starts_with("seeds/000_"));
     for (p, problem) in [
-        ("other/report.pdf", "unsupported_format"),
+        ("other/report.pdf", "corrupt_pdf"),
+        ("other/sheet.xlsx", "unsupported_format"),
         ("other/empty.txt", "empty_file"),
         ("other/scan.txt", "binary_content"),
     ] {

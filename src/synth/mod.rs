@@ -321,7 +321,10 @@ impl Generator {
         };
         if word {
             truth.encoding = Encoding::Utf8;
-            let bytes = render_docx(&blocks, &script);
+            // Word reports are printed with the form's ruled tables, most of them; some
+            // agencies' templates draw none. Chosen by the document number, so the generator's
+            // random stream (and every other report) stays as it was.
+            let bytes = render_docx(&blocks, &script, i % 5 != 3);
             return Generated { path, bytes, truth };
         }
         let mut text = script(&render(&blocks, layout, glue, &mut self.rng));
@@ -696,7 +699,7 @@ fn fullwidth_digits(text: &str) -> String {
 /// A Word document (`.docx`) of the blocks, as Word writes one: a paragraph per block, tables
 /// with `w:gridSpan` for colspans and `w:vMerge` (restart, then continue) for rowspans, a tall
 /// label one character per paragraph, text split over runs. `script` converts each text.
-fn render_docx(blocks: &[Block], script: &dyn Fn(&str) -> String) -> Vec<u8> {
+fn render_docx(blocks: &[Block], script: &dyn Fn(&str) -> String, borders: bool) -> Vec<u8> {
     use std::io::Write;
     let esc = |s: &str| {
         s.replace('&', "&amp;")
@@ -732,7 +735,20 @@ fn render_docx(blocks: &[Block], script: &dyn Fn(&str) -> String) -> Vec<u8> {
         match b {
             Block::Para(p) => body.push_str(&para(p)),
             Block::Table(rows) => {
-                body.push_str("<w:tbl>");
+                // A table across the page's width, ruled on every side and between cells (or not).
+                let rule = |side: &str| {
+                    let val = if borders { "single" } else { "nil" };
+                    format!(
+                        "<w:{side} w:val=\"{val}\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>"
+                    )
+                };
+                let sides: String = ["top", "left", "bottom", "right", "insideH", "insideV"]
+                    .iter()
+                    .map(|s| rule(s))
+                    .collect();
+                body.push_str(&format!(
+                    "<w:tbl><w:tblPr><w:tblW w:w=\"5000\" w:type=\"pct\"/><w:tblBorders>{sides}</w:tblBorders></w:tblPr>"
+                ));
                 let width = rows
                     .iter()
                     .map(|r| r.iter().map(|c| c.colspan).sum::<usize>())
