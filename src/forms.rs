@@ -317,6 +317,16 @@ impl Forms {
             .collect()
     }
 
+    /// How many value columns a table of the forms has: each section 二 sub-table's, section
+    /// 三's, section 四's.
+    pub fn value_columns(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self.s2.iter().map(|t| t.metrics.len()).collect();
+        v.extend([self.s3_metrics.len(), self.s4_metrics.len()]);
+        v.sort();
+        v.dedup();
+        v
+    }
+
     pub fn is_placeholder(&self, canon: &str) -> bool {
         self.placeholders.iter().any(|p| p == canon)
     }

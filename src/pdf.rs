@@ -89,11 +89,12 @@ pub fn to_html(bytes: &[u8]) -> Result<PdfHtml, PdfFailure> {
     let mut glyphs_seen = 0usize;
     let mut fonts = FontCache::default();
     let mut pages_blocks = Vec::new();
+    let mut header_columns = Vec::new();
     for &id in &page_ids {
         let page = read_page(&doc, id, &mut fonts, &mut budget)
             .map_err(|problem| fail(problem, Some(pages)))?;
         glyphs_seen += page.glyphs.len();
-        pages_blocks.push(layout_page(&page));
+        pages_blocks.push(layout_page(&page, &mut header_columns));
     }
     if glyphs_seen == 0 {
         // Pages but no text layer: an image of a report (no OCR here).
@@ -1040,8 +1041,9 @@ fn cell_text(glyphs: Vec<Glyph>, width: f32, pad: f32) -> String {
     s
 }
 
-/// A page's blocks, top to bottom.
-fn layout_page(page: &Page) -> Vec<Block> {
+/// A page's blocks, top to bottom. `header_columns`: the value columns of the last table
+/// header seen, for a table that goes on without one.
+fn layout_page(page: &Page, header_columns: &mut Vec<f32>) -> Vec<Block> {
     let grids = grids(&page.rules);
     let mut per_table: Vec<Vec<Glyph>> = vec![Vec::new(); grids.len()];
     let mut loose: Vec<Glyph> = Vec::new();
@@ -1068,7 +1070,7 @@ fn layout_page(page: &Page) -> Vec<Block> {
     }
     let ys: Vec<f32> = frag_lines.iter().map(|l| l.0).collect();
     let lines = frag_lines.into_iter().map(|l| l.1).collect();
-    for (first_line, block) in aligned_blocks(lines, &names_label, true) {
+    for (first_line, block) in aligned_blocks(lines, &names_label, true, header_columns) {
         blocks.push((ys[first_line], block));
     }
     for (grid, glyphs) in grids.iter().zip(per_table) {
@@ -1153,6 +1155,7 @@ pub fn aligned_blocks(
     lines: Vec<Vec<TableCell>>,
     is_label: &dyn Fn(&str) -> bool,
     exact: bool,
+    carried: &mut Vec<f32>,
 ) -> Vec<(usize, Block)> {
     let has_value = |l: &[TableCell]| l.iter().any(|c| is_value(&c.text));
     let line_text = |l: &[TableCell]| {
@@ -1224,7 +1227,7 @@ pub fn aligned_blocks(
         }
         out.push((
             start,
-            Block::Table(aligned_rows(&lines[start..end], is_label, exact)),
+            Block::Table(aligned_rows(&lines[start..end], is_label, exact, carried)),
         ));
         i = end;
     }
@@ -1239,6 +1242,7 @@ fn aligned_rows(
     lines: &[Vec<TableCell>],
     is_label: &dyn Fn(&str) -> bool,
     exact: bool,
+    carried: &mut Vec<f32>,
 ) -> Vec<Vec<TableCell>> {
     // Where the values begin: left of it are labels.
     let value_x0 = lines
@@ -1413,6 +1417,38 @@ fn aligned_rows(
         .filter(|&k| !out_of_place(k) && shapes[k].windows(2).all(|w| w[0].1 < w[1].0))
         .map(|k| shapes[k].clone())
         .collect();
+    // Left edges of the header cells over the values (the header: rows before the first row
+    // with numbers; the label column is left of every label of a row with numbers).
+    let first_numeric = numeric.iter().position(|&n| n).unwrap_or(rows.len());
+    let label_x1 = rows
+        .iter()
+        .zip(&numeric)
+        .filter(|(_, &n)| n)
+        .flat_map(|(r, _)| r.iter().filter(|c| !is_cell_value(c)))
+        .map(|c| c.x1)
+        .fold(f32::MIN, f32::max);
+    // Leaf header cells: those with no header cell under them (`自然人`, `商业企业`, not
+    // `申请人情况` or `法人或其他组织`). A table continued on the next page without its header
+    // keeps the columns of the header before.
+    let header = &rows[..first_numeric];
+    let leaves: Vec<f32> = header
+        .iter()
+        .enumerate()
+        .flat_map(|(i, row)| {
+            row.iter()
+                .filter(move |c| {
+                    c.x0 > label_x1 - 1.0
+                        && !header[i + 1..].iter().flatten().any(|d| overlap(c, d) > 0.0)
+                })
+                .map(|c| c.x0)
+        })
+        .collect();
+    if !leaves.is_empty() {
+        *carried = cluster_exact(leaves);
+    }
+    let header_x0s = carried.clone();
+    let header_fits = crate::forms::FORMS.value_columns().contains(&header_x0s.len())
+        && header_x0s.windows(2).all(|w| w[1] - w[0] >= 10.0);
     rows.into_iter()
         .zip(numeric.into_iter().zip(doubt))
         .map(|(row, (with_values, in_doubt))| {
@@ -1438,6 +1474,15 @@ fn aligned_rows(
                 .unwrap_or(row.len());
             let (labels, values) = (&row[..split], &row[split..]);
             let mut out = labels.to_vec();
+            // On a PDF page whose header stands over as many columns as a form table has, a
+            // row's values go by the header's left edges (cells left-aligned): the only way to
+            // place a row when no row fills every column.
+            if exact && !in_doubt && !values.is_empty() && header_fits {
+                if let Some(cells) = place_by_header(values, &header_x0s) {
+                    out.extend(cells);
+                    return out;
+                }
+            }
             if values.is_empty() {
                 // A row with a label and nothing else in a table of numbers: blank cells.
                 if let Some(columns) = shapes.first().filter(|_| !in_doubt) {
@@ -1519,6 +1564,39 @@ fn aligned_rows(
             out
         })
         .collect()
+}
+
+/// Positions within a point of each other as one (sorted).
+fn cluster_exact(mut v: Vec<f32>) -> Vec<f32> {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.dedup_by(|b, a| *b - *a < 1.0);
+    v
+}
+
+/// A row's values in the header's columns: each value's left edge within a point of exactly
+/// one header cell's; None when any is not (centred text, a header that does not say).
+fn place_by_header(values: &[TableCell], header_x0s: &[f32]) -> Option<Vec<TableCell>> {
+    if header_x0s.len() < values.len() {
+        return None;
+    }
+    let mut placed: Vec<Option<TableCell>> = vec![None; header_x0s.len()];
+    for v in values {
+        let hits: Vec<usize> =
+            (0..header_x0s.len()).filter(|&k| (header_x0s[k] - v.x0).abs() < 1.0).collect();
+        match hits.as_slice() {
+            [k] if placed[*k].is_none() => placed[*k] = Some(v.clone()),
+            _ => return None,
+        }
+    }
+    Some(
+        placed
+            .into_iter()
+            .enumerate()
+            .map(|(k, c)| {
+                c.unwrap_or(TableCell { x0: header_x0s[k], x1: header_x0s[k], text: String::new() })
+            })
+            .collect(),
+    )
 }
 
 fn overlap(a: &TableCell, b: &TableCell) -> f32 {

@@ -126,7 +126,7 @@ pub fn to_html(text: &str) -> String {
             lines.push(if mark { Vec::new() } else { fragments(l) });
         }
     }
-    let mut blocks: Vec<Block> = pdf::aligned_blocks(lines, &pdf::names_label, false)
+    let mut blocks: Vec<Block> = pdf::aligned_blocks(lines, &pdf::names_label, false, &mut Vec::new())
         .into_iter()
         .map(|(_, b)| b)
         .collect();
