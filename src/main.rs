@@ -13,8 +13,9 @@ use std::process::ExitCode;
 
 /// Turn a dump of 政府信息公开工作年度报告 into a Hive-partitioned Parquet dataset.
 ///
-/// Reads every report under INPUT (txt, html, md; UTF-8, GB18030, Big5, UTF-16; simplified or
-/// traditional), extracts the tables of sections 二, 三 and 四 into canonical cells, checks the
+/// Reads every report under INPUT (txt, html, md, docx, pdf, and the text pdftotext makes of a
+/// PDF; UTF-8, GB18030, Big5, UTF-16; simplified or traditional), extracts the tables of
+/// sections 二, 三 and 四 into canonical cells, checks the
 /// arithmetic the forms promise and writes documents/, cells/ and checks/ under OUT, one
 /// year=YYYY directory per report year.
 ///
