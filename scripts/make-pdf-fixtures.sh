@@ -6,6 +6,8 @@
 #   chromium/NNNNNN.pdf  the generator's HTML page printed by headless Chromium (browser → PDF,
 #                        with the browser's date/title header and URL/page footer)
 #   */NNNNNN.layout.txt  `pdftotext -layout` of that PDF;  */NNNNNN.plain.txt  plain `pdftotext`
+#   */NNNNNN.md          the PDF→markdown of PyMuPDF4LLM (a PDF-to-markdown tool people feed
+#                        reports through: tables cut into pieces, merged cells repeated)
 #   truth.jsonl          the generator's truth, `path` naming the PDF
 # Only needed to refresh the committed archive; the tests need none of these tools. Needs
 # Debian's libreoffice-writer-nogui, chromium, poppler-utils, qpdf, fonts-noto-cjk, zstd
@@ -75,6 +77,17 @@ print_pdf() {
 }
 export -f print_pdf
 ls "$work"/src/chromium/*.html | xargs -P 2 -I{} bash -c 'print_pdf "$@"' _ {} "$work/pdf-chromium"
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install -q "pymupdf4llm==0.0.17" "pymupdf==1.28.2"
+"$work/venv/bin/python" - "$work" <<'PY' 2>/dev/null
+import glob, os, sys, pymupdf4llm
+work = sys.argv[1]
+for producer in ["lo", "chromium"]:
+    for f in sorted(glob.glob(f"{work}/pdf-{producer}/*.pdf")):
+        md = pymupdf4llm.to_markdown(f, show_progress=False)
+        stem = os.path.basename(f)[:-4]
+        open(f"{work}/fix/{producer}/{stem}.md", "w").write(md)
+PY
 for producer in lo chromium; do
   n=$(ls "$work/pdf-$producer"/*.pdf | wc -l)
   [ "$n" -eq "$N" ] || { echo "$producer made $n PDFs of $N" >&2; exit 1; }

@@ -704,8 +704,11 @@ pub fn parse_to_unicode(cmap: &[u8]) -> (HashMap<u32, String>, Option<bool>) {
     };
     let utf16 = |t: &str| -> Option<String> {
         let t = t.trim().strip_prefix('<')?.strip_suffix('>')?;
-        let units: Vec<u16> = (0..t.len() / 4)
-            .filter_map(|i| u16::from_str_radix(&t[i * 4..i * 4 + 4], 16).ok())
+        // By bytes: a damaged map may hold any text, and four bytes need not be four chars.
+        let units: Vec<u16> = t
+            .as_bytes()
+            .chunks_exact(4)
+            .filter_map(|q| u16::from_str_radix(std::str::from_utf8(q).ok()?, 16).ok())
             .collect();
         Some(String::from_utf16_lossy(&units))
     };

@@ -67,11 +67,12 @@ fn processed() -> Vec<(String, Truth, Processed)> {
         .iter()
         .flat_map(|t| {
             let producer = t.path.split('/').next().unwrap().to_string();
-            [".pdf", ".layout.txt", ".plain.txt"].map(|suffix| {
+            [".pdf", ".layout.txt", ".plain.txt", ".md"].map(|suffix| {
                 let path = t.path.replace(".pdf", suffix);
                 let kind = match suffix {
                     ".pdf" => "pdf",
                     ".layout.txt" => "pdftotext -layout",
+                    ".md" => "pymupdf4llm markdown",
                     _ => "pdftotext",
                 };
                 (format!("{producer} {kind}"), path, t)
