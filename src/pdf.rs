@@ -1441,7 +1441,10 @@ fn aligned_rows(
             row.iter()
                 .filter(move |c| {
                     c.x0 > label_x1 - 1.0
-                        && !header[i + 1..].iter().flatten().any(|d| overlap(c, d) > 0.0)
+                        && !header[i + 1..]
+                            .iter()
+                            .flatten()
+                            .any(|d| overlap(c, d) > 0.0)
                 })
                 .map(|c| c.x0)
         })
@@ -1450,7 +1453,9 @@ fn aligned_rows(
         *carried = cluster_exact(leaves);
     }
     let header_x0s = carried.clone();
-    let header_fits = crate::forms::FORMS.value_columns().contains(&header_x0s.len())
+    let header_fits = crate::forms::FORMS
+        .value_columns()
+        .contains(&header_x0s.len())
         && header_x0s.windows(2).all(|w| w[1] - w[0] >= 10.0);
     rows.into_iter()
         .zip(numeric.into_iter().zip(doubt))
@@ -1584,8 +1589,9 @@ fn place_by_header(values: &[TableCell], header_x0s: &[f32]) -> Option<Vec<Table
     }
     let mut placed: Vec<Option<TableCell>> = vec![None; header_x0s.len()];
     for v in values {
-        let hits: Vec<usize> =
-            (0..header_x0s.len()).filter(|&k| (header_x0s[k] - v.x0).abs() < 1.0).collect();
+        let hits: Vec<usize> = (0..header_x0s.len())
+            .filter(|&k| (header_x0s[k] - v.x0).abs() < 1.0)
+            .collect();
         match hits.as_slice() {
             [k] if placed[*k].is_none() => placed[*k] = Some(v.clone()),
             _ => return None,
@@ -1596,7 +1602,11 @@ fn place_by_header(values: &[TableCell], header_x0s: &[f32]) -> Option<Vec<Table
             .into_iter()
             .enumerate()
             .map(|(k, c)| {
-                c.unwrap_or(TableCell { x0: header_x0s[k], x1: header_x0s[k], text: String::new() })
+                c.unwrap_or(TableCell {
+                    x0: header_x0s[k],
+                    x1: header_x0s[k],
+                    text: String::new(),
+                })
             })
             .collect(),
     )

@@ -126,10 +126,11 @@ pub fn to_html(text: &str) -> String {
             lines.push(if mark { Vec::new() } else { fragments(l) });
         }
     }
-    let mut blocks: Vec<Block> = pdf::aligned_blocks(lines, &pdf::names_label, false, &mut Vec::new())
-        .into_iter()
-        .map(|(_, b)| b)
-        .collect();
+    let mut blocks: Vec<Block> =
+        pdf::aligned_blocks(lines, &pdf::names_label, false, &mut Vec::new())
+            .into_iter()
+            .map(|(_, b)| b)
+            .collect();
     for block in &mut blocks {
         if let Block::Table(rows) = block {
             rows.iter_mut().for_each(doubt_unless_it_adds_up);

@@ -160,14 +160,43 @@ fn tokenize_pipes(text: &str, layout: Layout) -> Vec<TCell> {
             pieces.remove(0);
         }
         for p in pieces {
+            let text = if layout == Layout::Markdown && p.contains("<br") {
+                join_line_breaks(p.trim())
+            } else {
+                p.trim().to_string()
+            };
             out.push(TCell {
-                text: p.trim().to_string(),
+                text,
                 line: no,
                 row,
                 delimited,
                 pad,
             });
         }
+    }
+    out
+}
+
+/// A markdown cell's `<br>` (a line break inside the cell, as PDF→markdown tools write a
+/// wrapped label): nothing between Chinese, a space otherwise, so that two numbers never become
+/// one.
+fn join_line_breaks(cell: &str) -> String {
+    let mut out = String::new();
+    for (i, piece) in cell
+        .split("<br>")
+        .flat_map(|p| p.split("<br/>"))
+        .flat_map(|p| p.split("<br />"))
+        .enumerate()
+    {
+        let piece = piece.trim();
+        let cjk = |c: char| c > '\u{2e80}';
+        if i > 0 {
+            match (out.chars().last(), piece.chars().next()) {
+                (Some(a), Some(b)) if !cjk(a) && !cjk(b) => out.push(' '),
+                _ => {}
+            }
+        }
+        out.push_str(piece);
     }
     out
 }
@@ -329,6 +358,11 @@ mod tests {
         assert_eq!(detect_layout(&sparse), Layout::PipeRows);
         let md = format!("| a | b |\n|---|---|\n{}", "| 规章 | 0 |\n".repeat(12));
         assert_eq!(detect_layout(&md), Layout::Markdown);
+        assert_eq!(
+            join_line_breaks("1.申请人无正当理由逾期不补<br>正、行政机关"),
+            "1.申请人无正当理由逾期不补正、行政机关"
+        );
+        assert_eq!(join_line_breaks("12<br>3"), "12 3");
         let tabs = "\t规章\n\t1\n\n".repeat(6);
         assert_eq!(detect_layout(&tabs), Layout::TabCells);
         assert_eq!(detect_layout("规章\n0\n"), Layout::BareLines);

@@ -1,6 +1,7 @@
 //! PDF reports, scored per rendering against the generator's truth: 300 generated reports
 //! printed to PDF by LibreOffice (from the generator's .docx) and 300 by headless Chromium (from
-//! its HTML page), each PDF also as `pdftotext -layout` and plain `pdftotext` text
+//! its HTML page), each PDF also as `pdftotext -layout` and plain `pdftotext` text and as
+//! PyMuPDF4LLM's markdown
 //! (`tests/fixtures/pdf.tar.zst`, made by `scripts/make-pdf-fixtures.sh`). Both forms, zeros
 //! printed empty, traditional script and injected errors come in the generator's mix.
 
@@ -125,8 +126,12 @@ fn pdf_renderings_meet_their_accuracy() {
         if std::env::var("GONGKAI_SHOW").is_ok_and(|s| t.path.contains(&s)) {
             show(t, p);
         }
-        if one.wrong + one.invented > 0 || p.info.year != Some(t.year) {
-            wrong_docs.push(format!("{rendering} {}: {:?}", t.path, one));
+        let form_right = p.info.form_version.map(|v| v.as_str()) == Some(t.form_version.as_str());
+        if one.wrong + one.invented > 0 || p.info.year != Some(t.year) || !form_right {
+            wrong_docs.push(format!(
+                "{rendering} {}: {:?} form {:?}",
+                t.path, one, p.info.form_version
+            ));
         }
         scores.entry(rendering.clone()).or_default().add(t, p);
     }
@@ -164,6 +169,8 @@ fn pdf_renderings_meet_their_accuracy() {
             "lo pdf" => 95.5,
             "lo pdftotext -layout" => 75.0,
             "chromium pdftotext -layout" => 55.0,
+            "lo pymupdf4llm markdown" => 23.0,
+            "chromium pymupdf4llm markdown" => 18.0,
             _ => 0.0,
         };
         assert!(
