@@ -64,7 +64,12 @@ pub fn meta(text: &str) -> Meta {
     });
     // 2. The title: X2020年(度)政府信息公开工作年度报告.
     let title = found.iter().find(|(i, _)| {
-        let after = window(&chars, i + 4, i + 20);
+        // A title split over lines (`2024年政府信息` / `公开工作年度报告`) reads as one.
+        let after: String = chars[(i + 4).min(chars.len())..]
+            .iter()
+            .filter(|c| **c != '\n')
+            .take(16)
+            .collect();
         after.starts_with("年政府信息公开")
             || after.starts_with("年度政府信息公开")
             || after.starts_with("年度信息公开")
@@ -142,7 +147,19 @@ fn agency_before(chars: &[char], year_at: usize) -> Option<String> {
         .rposition(|c| *c == '\n')
         .map(|p| p + 1)
         .unwrap_or(0);
-    clean_agency(&window(chars, start, year_at))
+    let before = window(chars, start, year_at);
+    if !before.trim().is_empty() {
+        return clean_agency(&before);
+    }
+    // The year starts its line: the agency is the title's line above (`上海市科学技术委员会` /
+    // `2024年政府信息公开工作年度报告`).
+    let above_end = start.saturating_sub(1);
+    let above_start = chars[..above_end]
+        .iter()
+        .rposition(|c| *c == '\n')
+        .map(|p| p + 1)
+        .unwrap_or(0);
+    clean_agency(&window(chars, above_start, above_end))
 }
 
 fn between(text: &str, start: &str, ends: &[&str]) -> Option<String> {
@@ -199,6 +216,15 @@ mod tests {
         assert_eq!(m.year, Some(2019));
         assert!(m.problems.contains(&Problem::YearConflict));
         assert_eq!(m.agency.as_deref(), Some("岚皋县"));
+    }
+
+    #[test]
+    fn a_title_over_several_lines() {
+        let m = meta("上海市科学技术委员会\n2024 年政府信息\n公开工作年度报告\n一、总体情况");
+        assert_eq!(m.year, Some(2024));
+        assert_eq!(m.agency.as_deref(), Some("上海市科学技术委员会"));
+        let m = meta("岚皋县财政局2021年度政府\n信息公开工作年度报告");
+        assert_eq!((m.year, m.agency.as_deref()), (Some(2021), Some("岚皋县财政局")));
     }
 
     #[test]
