@@ -64,6 +64,9 @@ enum Command {
         /// Only glued page text (tags stripped with no separator), both forms
         #[arg(long)]
         glued: bool,
+        /// Only HTML report pages inside 100-350 KB of site chrome (the benchmark's real pages)
+        #[arg(long, conflicts_with = "glued")]
+        site_pages: bool,
     },
     /// Generate reports in memory, run the pipeline on them and compare every cell with the truth.
     Accuracy {
@@ -79,6 +82,9 @@ enum Command {
         /// Only glued page text (tags stripped with no separator), both forms
         #[arg(long)]
         glued: bool,
+        /// Only HTML report pages inside 100-350 KB of site chrome
+        #[arg(long, conflicts_with = "glued")]
+        site_pages: bool,
     },
     /// Write the decoded text (UTF-8, before normalization) of every report under INPUT into one
     /// file: the input of the benchmark's `opencc -c t2s.json` baseline.
@@ -135,6 +141,7 @@ fn main() -> ExitCode {
             seed,
             out,
             glued,
+            site_pages,
         } => {
             let occupied = std::fs::read_dir(&out).map(|mut d| d.next().is_some());
             if occupied.unwrap_or(out.exists()) {
@@ -146,6 +153,8 @@ fn main() -> ExitCode {
             }
             let generator = if glued {
                 gongkai::synth::Generator::glued(seed)
+            } else if site_pages {
+                gongkai::synth::Generator::site_pages(seed)
             } else {
                 gongkai::synth::Generator::new(seed)
             };
@@ -185,6 +194,7 @@ fn main() -> ExitCode {
             seed,
             show,
             glued,
+            site_pages,
         } => {
             let bar = gongkai::run::progress_bar(
                 docs as u64,
@@ -194,6 +204,8 @@ fn main() -> ExitCode {
             bar.set_message("documents");
             let generator = if glued {
                 gongkai::synth::Generator::glued(seed)
+            } else if site_pages {
+                gongkai::synth::Generator::site_pages(seed)
             } else {
                 gongkai::synth::Generator::new(seed)
             };

@@ -68,6 +68,16 @@ fn glued_page_text_is_read_without_a_wrong_number() {
     }
 }
 
+/// Report pages inside 100–350 KB of site chrome (menus, scripts with dates and `<table>`
+/// strings, footers with years and record numbers): read exactly, year and agency right.
+#[test]
+fn report_pages_inside_site_chrome_are_read_exactly() {
+    let (scores, _) = synth::accuracy(synth::Generator::site_pages(7), docs(150), 0, &|_| {});
+    assert_never_wrong(&scores.all);
+    assert_eq!(scores.all.missed, 0);
+    assert_eq!(scores.all.exact + scores.all.unrecoverable_null, scores.all.truth_cells);
+}
+
 #[test]
 fn the_generator_is_deterministic() {
     let a: Vec<Vec<u8>> = (0..50)

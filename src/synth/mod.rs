@@ -7,6 +7,7 @@
 //! thousands separators, page chrome and numbers in the prose, and injected source errors.
 //! The form texts it prints are its own (`printed.rs`), not the parser's label tables.
 
+mod chrome;
 mod printed;
 
 use crate::model::FormVersion;
@@ -180,6 +181,7 @@ pub struct Generator {
     rng: Rng,
     cc: opencc_fmmseg::OpenCC,
     only_glued: bool,
+    site_pages: bool,
 }
 
 impl Generator {
@@ -188,6 +190,17 @@ impl Generator {
             rng: Rng::new(seed),
             cc: opencc_fmmseg::OpenCC::new(),
             only_glued: false,
+            site_pages: false,
+        }
+    }
+
+    /// A generator of report pages as government sites serve them: each report an HTML page
+    /// inside 100–350 KB of site chrome (styles, scripts, navigation menus, footer, share
+    /// widgets), the corpus of the benchmark's real-page run.
+    pub fn site_pages(seed: u64) -> Generator {
+        Generator {
+            site_pages: true,
+            ..Generator::new(seed)
         }
     }
 
@@ -212,6 +225,8 @@ impl Generator {
         };
         let layout = if self.only_glued {
             Layout::Glued
+        } else if self.site_pages {
+            Layout::Html
         } else {
             *r.pick(&[
                 Layout::Glued,
@@ -229,7 +244,7 @@ impl Generator {
         };
         let glue = *r.pick(&[Glue::Plain, Glue::Spaced, Glue::Lines]);
         // Word is where these reports are written: a third of the tables come as .docx.
-        let word = layout == Layout::Html && r.chance(0.35);
+        let word = layout == Layout::Html && r.chance(0.35) && !self.site_pages;
         let (form, year) = if self.only_glued && form == FormVersion::Legacy {
             (FormVersion::V2021, year + 11)
         } else {
@@ -327,7 +342,11 @@ impl Generator {
             let bytes = render_docx(&blocks, &script, i % 5 != 3);
             return Generated { path, bytes, truth };
         }
-        let mut text = script(&render(&blocks, layout, glue, &mut self.rng));
+        let mut page = render(&blocks, layout, glue, &mut self.rng);
+        if self.site_pages {
+            page = chrome::wrap(&page, &truth.agency, year, &mut self.rng);
+        }
+        let mut text = script(&page);
         if options.crlf {
             text = text.replace('\n', "\r\n");
         }
