@@ -94,6 +94,16 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// The benchmark's floor: walk, read and hash every file under INPUT and write as many rows
+    /// as a build would (one report's cells per file, processed once), parsing nothing.
+    #[command(hide = true)]
+    Floor {
+        #[arg(long, value_name = "PATH")]
+        input: PathBuf,
+        /// A scratch directory for the Parquet files
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -169,6 +179,18 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("gongkai: writing {}: {e}", out.display());
+                    ExitCode::from(1)
+                }
+            };
+        }
+        Command::Floor { input, out } => {
+            return match gongkai::run::floor(&input, &out) {
+                Ok((files, bytes)) => {
+                    eprintln!("gongkai: floor over {files} files ({:.1} MB)", bytes as f64 / 1e6);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("gongkai: {e:#}");
                     ExitCode::from(1)
                 }
             };

@@ -738,6 +738,44 @@ fn read_and_process(root: &Path, f: &InputFile, cfg: &Config, max_bytes: u64) ->
     }
 }
 
+/// The benchmark's floor: what a build of `input` costs with the parsing left out. Every file
+/// is walked, read and hashed in parallel as a build does, and the same dataset writer gets one
+/// record per file with the cells and checks of one report processed once up front (so the
+/// Parquet side writes as many rows as a build of a dump of such reports). Writes to `out`
+/// (a scratch directory) and returns (files, bytes).
+pub fn floor(input: &Path, out: &Path) -> Result<(u64, u64)> {
+    let mut skipped = Vec::new();
+    let files = walk(input, None, &mut skipped)?;
+    let template = files
+        .iter()
+        .filter_map(|f| std::fs::read(f.path(input)).ok().map(|b| crate::process(&f.rel, &b)))
+        .find(|p| !p.cells.is_empty())
+        .unwrap_or_default();
+    std::fs::create_dir_all(out)?;
+    let mut writer = DatasetWriter::new(out, "floor", "zstd", 3, 131_072)?;
+    let bytes: u64 = files.iter().map(|f| f.size).sum();
+    for chunk in files.chunks(256) {
+        let records: Vec<DocRecord> = chunk
+            .par_iter()
+            .map(|f| {
+                let (id, _) = hash_file(input, f);
+                DocRecord {
+                    doc_id: to_hex(&id),
+                    source_path: f.rel.clone(),
+                    duplicate_paths: Vec::new(),
+                    bytes: f.size,
+                    processed: template.clone(),
+                }
+            })
+            .collect();
+        for r in records {
+            writer.write(r)?;
+        }
+    }
+    writer.finish()?;
+    Ok((files.len() as u64, bytes))
+}
+
 /// A progress bar on stderr, drawn only when stderr is a terminal. `template` is indicatif's.
 pub fn progress_bar(total: u64, wanted: bool, template: &str) -> ProgressBar {
     if !wanted || !std::io::stderr().is_terminal() {
