@@ -21,8 +21,10 @@ for p in lo chromium; do
   for f in "$B/$p"/*.layout.txt; do cp "$f" "$B/layout/$p-$(basename "$f")"; done
 done
 "$G" synth --docs 8000 --seed 3 --out "$B/dump" >/dev/null
-find "$B/dump" -name '*.docx' | head -400 | xargs -I{} cp {} "$B/docx/"
-find "$B/dump" -name '*.html' | head -400 | xargs -I{} cp {} "$B/html/"
+mapfile -t docx < <(find "$B/dump" -name '*.docx' | sort)
+mapfile -t html < <(find "$B/dump" -name '*.html' | sort)
+cp "${docx[@]:0:400}" "$B/docx/"
+cp "${html[@]:0:400}" "$B/html/"
 
 measure() { # label, then the command
   local label=$1; shift
@@ -34,7 +36,7 @@ row() { # name, dir, then the command
   local name=$1 dir=$2; shift 2
   local n bytes
   n=$(ls "$dir" | wc -l); bytes=$(du -sb "$dir" | cut -f1)
-  read -r _ wall user sys rss < <(measure "$name" "$@")
+  read -r _ wall user sys rss < <(measure run "$@")
   awk -v name="$name" -v n="$n" -v b="$bytes" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" \
     'BEGIN { printf "| %s | %d | %.1f | %.2f | %.2f | %.2f | %.0f |\n", name, n, b/1e6, w, u+s, 1000*(u+s)/n, r/1024 }'
 }
