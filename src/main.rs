@@ -186,7 +186,10 @@ fn main() -> ExitCode {
         Command::Floor { input, out } => {
             return match gongkai::run::floor(&input, &out) {
                 Ok((files, bytes)) => {
-                    eprintln!("gongkai: floor over {files} files ({:.1} MB)", bytes as f64 / 1e6);
+                    eprintln!(
+                        "gongkai: floor over {files} files ({:.1} MB)",
+                        bytes as f64 / 1e6
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => {

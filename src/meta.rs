@@ -224,7 +224,10 @@ mod tests {
         assert_eq!(m.year, Some(2024));
         assert_eq!(m.agency.as_deref(), Some("上海市科学技术委员会"));
         let m = meta("岚皋县财政局2021年度政府\n信息公开工作年度报告");
-        assert_eq!((m.year, m.agency.as_deref()), (Some(2021), Some("岚皋县财政局")));
+        assert_eq!(
+            (m.year, m.agency.as_deref()),
+            (Some(2021), Some("岚皋县财政局"))
+        );
     }
 
     #[test]

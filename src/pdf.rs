@@ -335,11 +335,7 @@ impl Interpreter<'_, '_> {
         for op in &ops {
             let o = &op.operands;
             match op.operator.as_str() {
-                "q" => {
-                    if stack.len() < 256 {
-                        stack.push(gs.clone())
-                    }
-                }
+                "q" if stack.len() < 256 => stack.push(gs.clone()),
                 "Q" => {
                     if let Some(g) = stack.pop() {
                         gs = g
@@ -922,9 +918,9 @@ fn grids(rules: &[Rule]) -> Vec<Grid> {
         }
     }
     let mut groups: HashMap<usize, Vec<Rule>> = HashMap::new();
-    for i in 0..n {
+    for (i, rule) in rules.iter().enumerate() {
         let root = find(&mut parent, i);
-        groups.entry(root).or_default().push(rules[i]);
+        groups.entry(root).or_default().push(*rule);
     }
     let mut out: Vec<Grid> = groups
         .into_values()
@@ -1130,17 +1126,12 @@ pub fn is_value(text: &str) -> bool {
 /// (`第二十条第（五）项`) or a section heading (`四、行政复议…`).
 fn is_heading(text: &str) -> bool {
     let t = text.trim_start();
+    let after_numeral = t.trim_start_matches(|c| "一二三四五六七八九十".contains(c));
     t.starts_with("第二十条")
         || t.starts_with("第二十條")
-        || t.chars()
-            .take_while(|c| "一二三四五六七八九十".contains(*c))
-            .count()
-            > 0
-            && t.chars()
-                .skip_while(|c| "一二三四五六七八九十".contains(*c))
-                .next()
-                == Some('、')
-            && t.chars().count() >= 6
+        || (after_numeral.len() < t.len()
+            && after_numeral.starts_with('、')
+            && t.chars().count() >= 6)
 }
 
 /// Tables drawn without rules, rebuilt from where their text stands; every other line is a
@@ -1476,10 +1467,7 @@ fn aligned_rows(
                         }))
             });
             let in_doubt = in_doubt || glued;
-            let split = row
-                .iter()
-                .position(|c| is_cell_value(c))
-                .unwrap_or(row.len());
+            let split = row.iter().position(is_cell_value).unwrap_or(row.len());
             let (labels, values) = (&row[..split], &row[split..]);
             let mut out = labels.to_vec();
             // On a PDF page whose header stands over as many columns as a form table has, a
@@ -1518,7 +1506,7 @@ fn aligned_rows(
                         })
             };
             if !in_doubt
-                && values.iter().all(|c| is_cell_value(c))
+                && values.iter().all(is_cell_value)
                 && values.len() == width
                 && in_place(values)
             {
@@ -1533,7 +1521,7 @@ fn aligned_rows(
                 .min_by(|a, b| a[0].0.total_cmp(&b[0].0));
             let mut placed: Vec<Option<TableCell>> = vec![None; width];
             let mut fits =
-                exact && !in_doubt && shape.is_some() && values.iter().all(|c| is_cell_value(c));
+                exact && !in_doubt && shape.is_some() && values.iter().all(is_cell_value);
             if let Some(columns) = shape {
                 for v in values {
                     let hits: Vec<usize> = (0..width)

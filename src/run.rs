@@ -748,7 +748,11 @@ pub fn floor(input: &Path, out: &Path) -> Result<(u64, u64)> {
     let files = walk(input, None, &mut skipped)?;
     let template = files
         .iter()
-        .filter_map(|f| std::fs::read(f.path(input)).ok().map(|b| crate::process(&f.rel, &b)))
+        .filter_map(|f| {
+            std::fs::read(f.path(input))
+                .ok()
+                .map(|b| crate::process(&f.rel, &b))
+        })
         .find(|p| !p.cells.is_empty())
         .unwrap_or_default();
     std::fs::create_dir_all(out)?;

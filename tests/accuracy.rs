@@ -75,7 +75,10 @@ fn report_pages_inside_site_chrome_are_read_exactly() {
     let (scores, _) = synth::accuracy(synth::Generator::site_pages(7), docs(150), 0, &|_| {});
     assert_never_wrong(&scores.all);
     assert_eq!(scores.all.missed, 0);
-    assert_eq!(scores.all.exact + scores.all.unrecoverable_null, scores.all.truth_cells);
+    assert_eq!(
+        scores.all.exact + scores.all.unrecoverable_null,
+        scores.all.truth_cells
+    );
 }
 
 #[test]

@@ -9,18 +9,59 @@
 use super::Rng;
 
 const MENU: &[&str] = &[
-    "首页", "政务公开", "政府信息公开", "政府信息公开指南", "政府信息公开制度", "法定主动公开内容",
-    "政府信息公开年报", "依申请公开", "机构职能", "领导信息", "政策文件", "政策解读", "规划计划",
-    "财政信息", "人事信息", "统计信息", "应急管理", "政务服务", "办事指南", "互动交流", "领导信箱",
-    "在线访谈", "征集调查", "新闻中心", "工作动态", "通知公告", "专题专栏", "营商环境", "乡村振兴",
-    "双随机一公开", "行政执法公示", "权责清单", "公共资源交易", "重大项目", "民生实事",
+    "首页",
+    "政务公开",
+    "政府信息公开",
+    "政府信息公开指南",
+    "政府信息公开制度",
+    "法定主动公开内容",
+    "政府信息公开年报",
+    "依申请公开",
+    "机构职能",
+    "领导信息",
+    "政策文件",
+    "政策解读",
+    "规划计划",
+    "财政信息",
+    "人事信息",
+    "统计信息",
+    "应急管理",
+    "政务服务",
+    "办事指南",
+    "互动交流",
+    "领导信箱",
+    "在线访谈",
+    "征集调查",
+    "新闻中心",
+    "工作动态",
+    "通知公告",
+    "专题专栏",
+    "营商环境",
+    "乡村振兴",
+    "双随机一公开",
+    "行政执法公示",
+    "权责清单",
+    "公共资源交易",
+    "重大项目",
+    "民生实事",
 ];
 
 const CSS_PROPS: &[&str] = &[
-    "margin:0 auto", "padding:0 12px", "font-size:14px", "line-height:1.8", "color:#333",
-    "background:#f5f5f5 url(/images/bg.png) repeat-x", "border-bottom:1px solid #e5e5e5",
-    "display:inline-block", "float:left", "width:1200px", "height:36px", "overflow:hidden",
-    "text-align:center", "font-family:\"Microsoft YaHei\",SimSun,serif", "position:relative",
+    "margin:0 auto",
+    "padding:0 12px",
+    "font-size:14px",
+    "line-height:1.8",
+    "color:#333",
+    "background:#f5f5f5 url(/images/bg.png) repeat-x",
+    "border-bottom:1px solid #e5e5e5",
+    "display:inline-block",
+    "float:left",
+    "width:1200px",
+    "height:36px",
+    "overflow:hidden",
+    "text-align:center",
+    "font-family:\"Microsoft YaHei\",SimSun,serif",
+    "position:relative",
 ];
 
 fn css(r: &mut Rng, bytes: usize) -> String {
@@ -28,7 +69,12 @@ fn css(r: &mut Rng, bytes: usize) -> String {
     let mut n = 0;
     while out.len() < bytes {
         n += 1;
-        out.push_str(&format!(".m{}-{} .item{} a:hover,", r.below(90), n, r.below(40)));
+        out.push_str(&format!(
+            ".m{}-{} .item{} a:hover,",
+            r.below(90),
+            n,
+            r.below(40)
+        ));
         out.push_str(&format!("#nav{} li{{", n));
         for _ in 0..2 + r.below(5) {
             out.push_str(*r.pick(CSS_PROPS));
