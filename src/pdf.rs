@@ -586,6 +586,18 @@ fn push_segment(path: &mut Vec<Rule>, a: (f32, f32), b: (f32, f32)) {
     }
 }
 
+/// A dictionary's entry, references followed.
+fn get<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    dict.get(key).ok().map(|o| resolve(doc, o))
+}
+
+/// A dictionary's array entry, references followed.
+fn array<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a [Object]> {
+    get(doc, dict, key)
+        .and_then(|o| o.as_array().ok())
+        .map(|v| v.as_slice())
+}
+
 fn read_font(doc: &Document, dict: &Dictionary) -> Font {
     let name = |k: &[u8]| {
         dict.get(k)
@@ -598,12 +610,7 @@ fn read_font(doc: &Document, dict: &Dictionary) -> Font {
         default_width: if type0 { 1000.0 } else { 500.0 },
         ..Default::default()
     };
-    if let Some(stream) = dict
-        .get(b"ToUnicode")
-        .ok()
-        .map(|o| resolve(doc, o))
-        .and_then(|o| o.as_stream().ok())
-    {
+    if let Some(stream) = get(doc, dict, b"ToUnicode").and_then(|o| o.as_stream().ok()) {
         if let Ok(cmap) = stream.get_plain_content_with_limit(MAX_STREAM_BYTES) {
             let (map, two_byte) = parse_to_unicode(&cmap);
             font.to_unicode = map;
@@ -613,47 +620,25 @@ fn read_font(doc: &Document, dict: &Dictionary) -> Font {
         }
     }
     if type0 {
-        let descendant = dict
-            .get(b"DescendantFonts")
-            .ok()
-            .map(|o| resolve(doc, o))
-            .and_then(|o| o.as_array().ok())
+        let descendant = array(doc, dict, b"DescendantFonts")
             .and_then(|a| a.first())
             .map(|o| resolve(doc, o))
             .and_then(|o| o.as_dict().ok());
         if let Some(d) = descendant {
-            if let Ok(dw) = d.get(b"DW") {
-                font.default_width = num(resolve(doc, dw));
+            if let Some(dw) = get(doc, d, b"DW") {
+                font.default_width = num(dw);
             }
-            if let Some(w) = d
-                .get(b"W")
-                .ok()
-                .map(|o| resolve(doc, o))
-                .and_then(|o| o.as_array().ok())
-            {
+            if let Some(w) = array(doc, d, b"W") {
                 cid_widths(doc, w, &mut font.widths);
             }
         }
     } else {
-        let first = dict
-            .get(b"FirstChar")
-            .ok()
-            .map(|o| num(resolve(doc, o)) as u32)
-            .unwrap_or(0);
+        let first = get(doc, dict, b"FirstChar").map_or(0, |o| num(o) as u32);
         // A Type3 font's widths are in its own glyph space (`FontMatrix`), not 1/1000 em.
-        let scale = dict
-            .get(b"FontMatrix")
-            .ok()
-            .map(|o| resolve(doc, o))
-            .and_then(|o| o.as_array().ok())
+        let scale = array(doc, dict, b"FontMatrix")
             .and_then(|m| m.first())
             .map_or(1.0, |a| num(resolve(doc, a)) * 1000.0);
-        if let Some(ws) = dict
-            .get(b"Widths")
-            .ok()
-            .map(|o| resolve(doc, o))
-            .and_then(|o| o.as_array().ok())
-        {
+        if let Some(ws) = array(doc, dict, b"Widths") {
             for (i, w) in ws.iter().enumerate().take(256) {
                 font.widths
                     .insert(first + i as u32, num(resolve(doc, w)) * scale);

@@ -5,7 +5,6 @@
 mod common;
 use common::*;
 use std::io::Write;
-use std::path::Path;
 
 fn zip_with(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -33,13 +32,6 @@ fn zip_bomb() -> Vec<u8> {
         zip.write_all(&chunk).unwrap();
     }
     zip.finish().unwrap().into_inner()
-}
-
-fn problems(out: &Path) -> serde_json::Value {
-    duckdb(
-        out,
-        "select source_path, status, problems, layout from documents order by source_path",
-    )
 }
 
 #[test]
@@ -107,20 +99,7 @@ fn hostile_word_files_are_rows_with_precise_problems() {
     for (name, bytes) in &files {
         std::fs::write(input.join(name), bytes).unwrap();
     }
-    let out = tmp.join("out");
-    let started = std::time::Instant::now();
-    let o = build_output(&input, &out, &["-q"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(started.elapsed().as_secs() < 60, "bounded time");
-    let rows = problems(&out);
-    let row = |name: &str| {
-        rows.as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["source_path"] == name)
-            .unwrap_or_else(|| panic!("no row for {name}: {rows}"))
-            .clone()
-    };
+    let row = build_bounded(&input, &tmp.join("out"), "status, problems, layout");
     for (name, problem) in [
         ("bomb.docx", "too_large"),
         ("no_document.docx", "corrupt_docx"),

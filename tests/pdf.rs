@@ -318,20 +318,7 @@ mod hostile {
         for (name, bytes) in &hostile {
             std::fs::write(input.join(name), bytes).unwrap();
         }
-        let out = tmp.join("out");
-        let started = std::time::Instant::now();
-        let o = build_output(&input, &out, &["-q"]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        assert!(started.elapsed().as_secs() < 60, "bounded time");
-        let rows = duckdb(&out, "select source_path, status, problems, layout, pages from documents order by source_path");
-        let row = |name: &str| {
-            rows.as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["source_path"] == name)
-                .unwrap_or_else(|| panic!("no row for {name}: {rows}"))
-                .clone()
-        };
+        let row = build_bounded(&input, &tmp.join("out"), "status, problems, layout, pages");
         for (name, problem) in [
             ("tree_loop.pdf", "corrupt_pdf"),
             ("xobject_loop.pdf", "scanned_pdf"),

@@ -326,3 +326,29 @@ pub fn scored_fixtures(
         })
         .collect()
 }
+
+/// Builds `input` into `out` quietly, in under a minute (hostile files must not stall a run),
+/// and returns the `documents` rows (`columns`) by source path.
+#[allow(dead_code)]
+pub fn build_bounded(
+    input: &Path,
+    out: &Path,
+    columns: &str,
+) -> impl Fn(&str) -> serde_json::Value {
+    let started = std::time::Instant::now();
+    let o = build_output(input, out, &["-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(started.elapsed().as_secs() < 60, "bounded time");
+    let rows = duckdb(
+        out,
+        &format!("select source_path, {columns} from documents order by source_path"),
+    );
+    move |name: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["source_path"] == name)
+            .unwrap_or_else(|| panic!("no row for {name}: {rows}"))
+            .clone()
+    }
+}
