@@ -1889,6 +1889,78 @@ mod tests {
         assert_eq!(cell_text(apart, 60.0, 1.0), "1 2");
     }
 
+    fn frag(x0: f32, text: &str) -> TableCell {
+        TableCell {
+            x0,
+            x1: x0 + 6.0 * text.chars().count() as f32,
+            text: text.to_string(),
+        }
+    }
+
+    fn texts(blocks: &[(usize, Block)]) -> Vec<Vec<String>> {
+        blocks
+            .iter()
+            .flat_map(|(_, b)| match b {
+                Block::Table(rows) => rows
+                    .iter()
+                    .map(|r| r.iter().map(|c| c.text.clone()).collect())
+                    .collect(),
+                Block::Line(l) => vec![vec![l.clone()]],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_ruleless_row_with_empty_cells_goes_by_the_header() {
+        // Word, no borders, zeros printed empty: no row fills every column; the header's left
+        // edges place the numbers (exact positions only).
+        let lines = vec![
+            vec![
+                frag(72.0, "信息内容"),
+                frag(189.0, "本年制发件数"),
+                frag(306.0, "本年废止件数"),
+                frag(423.0, "现行有效件数"),
+            ],
+            vec![frag(72.0, "规章"), frag(306.0, "479"), frag(423.0, "855")],
+            vec![
+                frag(72.0, "行政规范性文件"),
+                frag(189.0, "24"),
+                frag(423.0, "11"),
+            ],
+        ];
+        let t = texts(&aligned_blocks(
+            lines.clone(),
+            &names_label,
+            true,
+            &mut Vec::new(),
+        ));
+        assert_eq!(t[1], ["规章", "", "479", "855"]);
+        assert_eq!(t[2], ["行政规范性文件", "24", "", "11"]);
+        // In text columns (pdftotext) positions drift: the numbers are not placed by them (the
+        // row stays two numbers short of three cells, which the table reader leaves NULL).
+        let t = texts(&aligned_blocks(lines, &names_label, false, &mut Vec::new()));
+        assert!(t[1].len() < 4 && !t[1].contains(&String::new()), "{t:?}");
+    }
+
+    #[test]
+    fn numbers_wrapped_under_numbers_are_in_doubt() {
+        // `１２` over `６２` in a narrow column is 1262, or two rows: either way not 12.
+        let lines = vec![
+            vec![
+                frag(0.0, "一、本年新收"),
+                frag(40.0, "１２５８"),
+                frag(80.0, "０"),
+                frag(100.0, "１２"),
+            ],
+            vec![frag(0.0, "量"), frag(100.0, "６２")],
+        ];
+        let t = texts(&aligned_blocks(lines, &names_label, true, &mut Vec::new()));
+        assert!(
+            t.iter().all(|row| !row.contains(&"１２".to_string())),
+            "{t:?}"
+        );
+    }
+
     #[test]
     fn hostile_bytes_are_problems() {
         assert_eq!(
