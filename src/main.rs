@@ -126,6 +126,18 @@ struct RunArgs {
     force: bool,
 }
 
+/// The synthetic reports `synth` and `accuracy` draw: the mix, glued text only, or report pages
+/// inside site chrome.
+fn generator(seed: u64, glued: bool, site_pages: bool) -> gongkai::synth::Generator {
+    if glued {
+        gongkai::synth::Generator::glued(seed)
+    } else if site_pages {
+        gongkai::synth::Generator::site_pages(seed)
+    } else {
+        gongkai::synth::Generator::new(seed)
+    }
+}
+
 fn load_config(path: Option<&PathBuf>) -> Result<Config, String> {
     match path {
         Some(p) => Config::load(p).map_err(|e| e.0),
@@ -161,13 +173,7 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::from(2);
             }
-            let generator = if glued {
-                gongkai::synth::Generator::glued(seed)
-            } else if site_pages {
-                gongkai::synth::Generator::site_pages(seed)
-            } else {
-                gongkai::synth::Generator::new(seed)
-            };
+            let generator = generator(seed, glued, site_pages);
             return match gongkai::synth::write_dump(&out, docs, generator) {
                 Ok(bytes) => {
                     eprintln!(
@@ -227,13 +233,7 @@ fn main() -> ExitCode {
                 "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {msg} eta {eta}",
             );
             bar.set_message("documents");
-            let generator = if glued {
-                gongkai::synth::Generator::glued(seed)
-            } else if site_pages {
-                gongkai::synth::Generator::site_pages(seed)
-            } else {
-                gongkai::synth::Generator::new(seed)
-            };
+            let generator = generator(seed, glued, site_pages);
             let (score, differing) = gongkai::synth::accuracy(generator, docs, show, &|done| {
                 bar.set_position(done as u64)
             });
