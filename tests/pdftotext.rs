@@ -15,13 +15,7 @@ fn pdftotext_output_gives_no_wrong_number() {
     for suffix in [".layout.txt", ".plain.txt"] {
         for (t, p, score) in scored_fixtures("pdftotext", suffix) {
             assert_eq!((score.wrong, score.invented), (0, 0), "{}", t.path);
-            assert_eq!(p.info.year, Some(t.year), "{}", t.path);
-            assert_eq!(
-                p.info.agency.as_deref(),
-                Some(t.agency.as_str()),
-                "{}",
-                t.path
-            );
+            assert_year_and_agency(&t, &p);
             let layout = if suffix == ".layout.txt" {
                 "pdftotext_layout"
             } else {

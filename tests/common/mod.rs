@@ -352,3 +352,25 @@ pub fn build_bounded(
             .clone()
     }
 }
+
+/// Each named file is `failed` with exactly the one problem given.
+#[allow(dead_code)]
+pub fn assert_failed_with(row: &dyn Fn(&str) -> serde_json::Value, expected: &[(&str, &str)]) {
+    for (name, problem) in expected {
+        let r = row(name);
+        assert_eq!(r["status"], "failed", "{name}: {r}");
+        assert_eq!(r["problems"], serde_json::json!([problem]), "{name}: {r}");
+    }
+}
+
+/// Who and when read as the generator wrote them.
+#[allow(dead_code)]
+pub fn assert_year_and_agency(t: &gongkai::synth::Truth, p: &gongkai::model::Processed) {
+    assert_eq!(p.info.year, Some(t.year), "{}", t.path);
+    assert_eq!(
+        p.info.agency.as_deref(),
+        Some(t.agency.as_str()),
+        "{}",
+        t.path
+    );
+}
