@@ -2,12 +2,15 @@
 # The whole test suite, on a fresh machine (cargo and the Rust toolchain only).
 # It installs what the tests need first: DuckDB for Python in ./.venv (the integration tests read
 # the Parquet output with a real DuckDB; the PyPI wheel installs in seconds, while the duckdb
-# crate's bundled C++ build takes more than 20 minutes on 2 cores).
+# crate's bundled C++ build takes more than 20 minutes on 2 cores), and Debian's chromium (the
+# report test renders the page headless).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
+# Headless Chromium opens the HTML report in tests/analytics.rs (Debian's package).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if ((${#need_apt[@]})); then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
 fi

@@ -317,6 +317,31 @@ impl Forms {
             .collect()
     }
 
+    /// Every canonical cell `(section, item, metric)` of both forms, in form order, each once: a
+    /// code both forms share is one cell (the wide export's columns). Includes `s3 other`, which
+    /// the 2021 form states as three sub-rows and reconciliation derives.
+    pub fn canonical_cells(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        let mut out = Vec::new();
+        for t in &self.s2 {
+            for (item, _) in &t.rows {
+                for m in &t.metrics {
+                    out.push(("s2", *item, *m));
+                }
+            }
+        }
+        for r in &self.s3_rows {
+            for m in &self.s3_metrics {
+                if let Some(item) = r.item {
+                    out.push(("s3", item, *m));
+                }
+            }
+        }
+        out.extend(self.s4_metrics.iter().map(|m| ("s4", "all", *m)));
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|c| seen.insert(*c));
+        out
+    }
+
     /// How many value columns a table of the forms has: each section 二 sub-table's, section
     /// 三's, section 四's.
     pub fn value_columns(&self) -> Vec<usize> {

@@ -3,11 +3,14 @@
 //!
 //! Stages, each a module with plain data between them:
 //! [`decode`] → [`normalize`] → [`segment`] (layout, cells, sections) → [`extract`] (rows) →
-//! [`reconcile`] (canonical cells) → [`validate`] (checks) → [`sink`] (Parquet). [`meta`] reads
-//! year and agency. [`pipeline::process`] is the pure function over one document; [`run`] is
-//! the I/O around it.
+//! [`reconcile`] (canonical cells) → [`validate`] (checks) → [`dataset::sink`] (Parquet). [`meta`] reads
+//! year and agency. [`pipeline::process`] is the pure function over one document;
+//! [`dataset::run`] is the I/O around it; [`dataset::panel`] checks agencies across years in
+//! every commit. [`analytics`] reads a finished dataset (export, report) with polars.
 
+pub mod analytics;
 pub mod config;
+pub mod dataset;
 pub mod decode;
 pub mod docx;
 pub mod extract;
@@ -22,10 +25,7 @@ pub mod pdftext;
 pub mod pipeline;
 pub mod reconcile;
 pub mod region;
-pub mod run;
 pub mod segment;
-pub mod sink;
-pub mod status;
 pub mod synth;
 pub mod validate;
 

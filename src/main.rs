@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use gongkai::config::Config;
-use gongkai::run::{self, Mode, Options, UsageError};
+use gongkai::dataset::run::{self, Mode, Options, UsageError};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -50,6 +50,36 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Rewrite each partition of many small files (left by yearly appends) into as few files as
+    /// the file size bound allows: same rows, atomic, under the dataset's lock.
+    Compact {
+        /// The dataset directory [default: `output` from the config]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// One row per report: the documents columns plus one column per canonical cell
+    /// (s3__new__total, ...), the value or NULL. Format by extension: .parquet or .csv.
+    ///
+    /// Example: gongkai export --to reports.csv
+    Export {
+        /// The dataset directory [default: `output` from the config]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// The file to write (.parquet or .csv); written beside and renamed when complete
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// An overview page (one self-contained HTML file with plots): coverage by province and
+    /// year, requests and grant rates, documents by status and problem, failed checks, panel
+    /// breaks.
+    Report {
+        /// The dataset directory [default: `output` from the config]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// The HTML file to write
+        #[arg(long, value_name = "FILE", default_value = "report.html")]
+        to: PathBuf,
+    },
     /// Write a synthetic dump with known truth (DIR and DIR.truth.jsonl beside it).
     Synth {
         /// Number of reports
@@ -67,6 +97,11 @@ enum Command {
         /// Only HTML report pages inside 100-350 KB of site chrome (the benchmark's real pages)
         #[arg(long, conflicts_with = "glued")]
         site_pages: bool,
+        /// Panels: 96 agencies reporting every year 2019-2025 with consistent carry-overs and
+        /// injected breaks (gaps, duplicates, carry-overs that do not match) listed in the truth;
+        /// about 680 reports (at most --docs)
+        #[arg(long, conflicts_with_all = ["glued", "site_pages"])]
+        panel: bool,
     },
     /// Generate reports in memory, run the pipeline on them and compare every cell with the truth.
     Accuracy {
@@ -164,6 +199,7 @@ fn main() -> ExitCode {
             out,
             glued,
             site_pages,
+            panel,
         } => {
             let occupied = std::fs::read_dir(&out).map(|mut d| d.next().is_some());
             if occupied.unwrap_or(out.exists()) {
@@ -173,7 +209,17 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::from(2);
             }
-            let generator = generator(seed, glued, site_pages);
+            let generator = if panel {
+                gongkai::synth::Generator::panel(seed, true)
+            } else {
+                generator(seed, glued, site_pages)
+            };
+            // A panel is its schedule: the reports of every agency and year, no others.
+            let docs = if panel {
+                docs.min(generator.panel_len())
+            } else {
+                docs
+            };
             return match gongkai::synth::write_dump(&out, docs, generator) {
                 Ok(bytes) => {
                     eprintln!(
@@ -190,7 +236,7 @@ fn main() -> ExitCode {
             };
         }
         Command::Floor { input, out } => {
-            return match gongkai::run::floor(&input, &out) {
+            return match gongkai::dataset::run::floor(&input, &out) {
                 Ok((files, bytes)) => {
                     eprintln!(
                         "gongkai: floor over {files} files ({:.1} MB)",
@@ -205,7 +251,7 @@ fn main() -> ExitCode {
             };
         }
         Command::Text { input, out } => {
-            return match gongkai::run::decoded_text(&input, &out) {
+            return match gongkai::dataset::run::decoded_text(&input, &out) {
                 Ok(bytes) => {
                     eprintln!(
                         "gongkai: wrote {:.1} MB of decoded text to {}",
@@ -227,7 +273,7 @@ fn main() -> ExitCode {
             glued,
             site_pages,
         } => {
-            let bar = gongkai::run::progress_bar(
+            let bar = gongkai::dataset::run::progress_bar(
                 docs as u64,
                 true,
                 "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {msg} eta {eta}",
@@ -254,9 +300,67 @@ fn main() -> ExitCode {
         }
         Command::Build(a) => (Mode::Build, a),
         Command::Append(a) => (Mode::Append, a),
+        Command::Compact { out } => {
+            let out = out.unwrap_or(config.output.clone());
+            return match gongkai::dataset::compact::compact(&out, &config) {
+                Ok(c) if c.partitions == 0 => {
+                    eprintln!(
+                        "gongkai: {}: every partition is one file; nothing to compact",
+                        out.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Ok(c) => {
+                    eprintln!(
+                        "gongkai: compacted {} partitions of {}: {} files into {} ({} rows)",
+                        c.partitions,
+                        out.display(),
+                        c.files_before,
+                        c.files_after,
+                        c.rows
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("gongkai: {e:#}");
+                    ExitCode::from(exit_code(&e))
+                }
+            };
+        }
+        Command::Export { out, to } => {
+            let out = out.unwrap_or(config.output.clone());
+            return match gongkai::analytics::export::export(&out, &to) {
+                Ok(e) => {
+                    eprintln!(
+                        "gongkai: wrote {} rows × {} columns to {}",
+                        e.rows,
+                        e.columns,
+                        to.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("gongkai: {e:#}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+        Command::Report { out, to } => {
+            let out = out.unwrap_or(config.output.clone());
+            return match gongkai::analytics::report::report(&out, &to) {
+                Ok(()) => {
+                    eprintln!("gongkai: wrote {}", to.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("gongkai: {e:#}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         Command::Status { out } => {
             let out = out.unwrap_or(config.output);
-            return match gongkai::status::status(&out) {
+            return match gongkai::dataset::status::status(&out) {
                 Ok(text) => {
                     print!("{text}");
                     ExitCode::SUCCESS

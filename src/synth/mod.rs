@@ -95,6 +95,10 @@ pub struct Truth {
     pub cells: Vec<TruthCell>,
     /// Checks that must fail because an error was injected into the source.
     pub must_flag: Vec<String>,
+    /// Panel checks (`panel_checks.check`) that must fail with this document as year `t`: a
+    /// break injected into a panel (see [`Generator::panel`]).
+    #[serde(default)]
+    pub panel_breaks: Vec<String>,
 }
 
 pub struct Generated {
@@ -182,6 +186,130 @@ pub struct Generator {
     cc: opencc_fmmseg::OpenCC,
     only_glued: bool,
     site_pages: bool,
+    panel: Option<Panel>,
+}
+
+/// One report of a panel's schedule.
+#[derive(Debug, Clone)]
+struct PanelDoc {
+    agency: String,
+    year: i32,
+    /// The year before was left out of the schedule.
+    after_gap: bool,
+    /// A second report for the same agency and year follows or precedes this one.
+    duplicate: bool,
+    /// Break the carry-over of this applicant column (index into the six).
+    break_carry: Option<usize>,
+    /// Break `in_force` of this s2 item.
+    break_in_force: Option<&'static str>,
+}
+
+/// What a report carries from the agency's previous report.
+#[derive(Debug, Clone, Default)]
+struct Carry {
+    /// `s3 carried_forward` of the previous year, per applicant column.
+    carried_over: Option<Vec<u64>>,
+    /// `s2 in_force` of the previous year (2021 form), per item.
+    in_force: std::collections::HashMap<String, u64>,
+    break_carry: Option<usize>,
+    break_in_force: Option<&'static str>,
+}
+
+/// The same agencies reported year after year (2019–2025), with the carry-overs a real series
+/// has, and injected breaks: a carry-over that does not match, an `in_force` that does not move
+/// by issued − repealed, a year left out, an agency-year reported twice.
+struct Panel {
+    schedule: Vec<PanelDoc>,
+    /// The agency's last report's carry.
+    carry: std::collections::HashMap<String, Carry>,
+}
+
+impl Panel {
+    const YEARS: std::ops::RangeInclusive<i32> = 2019..=2025;
+
+    fn new(r: &mut Rng, breaks: bool) -> Panel {
+        let mut schedule = Vec::new();
+        for suffix in AGENCY_SUFFIXES {
+            for county in COUNTIES {
+                let agency = format!("{county}{suffix}");
+                let (mut after_gap, mut after_duplicate) = (false, false);
+                for year in Panel::YEARS {
+                    let inner = year != *Panel::YEARS.start() && year != *Panel::YEARS.end();
+                    if breaks && inner && !after_gap && r.chance(0.06) {
+                        after_gap = true;
+                        continue;
+                    }
+                    let duplicate = breaks && r.chance(0.03);
+                    // The year-to-year rules are skipped next to a gap or a duplicate (which
+                    // report is the agency's?): a break there could not be seen.
+                    let comparable = breaks
+                        && year != *Panel::YEARS.start()
+                        && !after_gap
+                        && !after_duplicate
+                        && !duplicate;
+                    let doc = PanelDoc {
+                        agency: agency.clone(),
+                        year,
+                        after_gap,
+                        duplicate,
+                        break_carry: (comparable && r.chance(0.1)).then(|| r.below(6) as usize),
+                        break_in_force: (comparable && year > 2021 && r.chance(0.1))
+                            .then(|| *r.pick(&["regulations", "normative_docs"])),
+                    };
+                    (after_gap, after_duplicate) = (false, duplicate);
+                    if duplicate {
+                        schedule.push(doc.clone());
+                    }
+                    schedule.push(doc);
+                }
+            }
+        }
+        Panel {
+            schedule,
+            carry: Default::default(),
+        }
+    }
+
+    /// What the report `d` carries from the agency's previous report. The report after a
+    /// duplicated year carries whichever came last; its checks are skipped anyway.
+    fn carry(&self, d: &PanelDoc) -> Carry {
+        let mut c = if d.after_gap {
+            Carry::default()
+        } else {
+            self.carry.get(&d.agency).cloned().unwrap_or_default()
+        };
+        c.break_carry = d.break_carry;
+        c.break_in_force = d.break_in_force;
+        c
+    }
+
+    /// Remember what the report states for the next year to carry.
+    fn remember(&mut self, d: &PanelDoc, truth: &Truth) {
+        let stated = |item: &str, metric: &str| {
+            truth
+                .cells
+                .iter()
+                .find(|c| c.item == item && c.metric == metric)
+                .map(|c| c.value.unwrap_or(0.0) as u64)
+        };
+        let applicant = &printed::S3_COLUMNS[..6];
+        let carried_over = applicant
+            .iter()
+            .map(|(_, m)| stated("carried_forward", m))
+            .collect::<Option<Vec<u64>>>();
+        let in_force = ["regulations", "normative_docs"]
+            .iter()
+            .filter_map(|item| Some((item.to_string(), stated(item, "in_force")?)))
+            .collect();
+        self.carry.insert(
+            d.agency.clone(),
+            Carry {
+                carried_over,
+                in_force,
+                ..Default::default()
+            },
+        );
+    }
 }
 
 impl Generator {
@@ -191,7 +319,23 @@ impl Generator {
             cc: opencc_fmmseg::OpenCC::new(),
             only_glued: false,
             site_pages: false,
+            panel: None,
         }
+    }
+
+    /// A generator of panels: each of 96 agencies reports every year 2019–2025 (672 reports,
+    /// then ordinary random ones), each year's carry-overs those of the year before; with
+    /// `breaks`, some series have a break injected (recorded in `Truth::panel_breaks`). Only
+    /// renderings that keep every cell's alignment, so that a break is never hidden by a NULL.
+    pub fn panel(seed: u64, breaks: bool) -> Generator {
+        let mut g = Generator::new(seed);
+        g.panel = Some(Panel::new(&mut g.rng, breaks));
+        g
+    }
+
+    /// How many reports the panel schedule holds (0 for other generators).
+    pub fn panel_len(&self) -> usize {
+        self.panel.as_ref().map_or(0, |p| p.schedule.len())
     }
 
     /// A generator of report pages as government sites serve them: each report an HTML page
@@ -214,9 +358,21 @@ impl Generator {
 
     /// The `i`-th document. The mix: most reports simplified UTF-8, both forms, some legacy.
     pub fn document(&mut self, i: usize) -> Generated {
+        let planned = self.panel.as_ref().and_then(|p| p.schedule.get(i).cloned());
+        let carry = match (&self.panel, &planned) {
+            (Some(p), Some(d)) => p.carry(d),
+            _ => Carry::default(),
+        };
         let r = &mut self.rng;
         let kind = r.below(100);
-        let (form, year) = if kind < 8 {
+        let (form, year) = if let Some(d) = &planned {
+            let form = if d.year < 2021 {
+                FormVersion::V2019
+            } else {
+                FormVersion::V2021
+            };
+            (form, d.year)
+        } else if kind < 8 {
             (FormVersion::Legacy, 2010 + r.below(9) as i32)
         } else if kind < 45 {
             (FormVersion::V2019, 2019 + r.below(2) as i32)
@@ -225,6 +381,14 @@ impl Generator {
         };
         let layout = if self.only_glued {
             Layout::Glued
+        } else if planned.is_some() {
+            *r.pick(&[
+                Layout::PipeCells,
+                Layout::PipeRows,
+                Layout::TabCells,
+                Layout::Markdown,
+                Layout::Html,
+            ])
         } else if self.site_pages {
             Layout::Html
         } else {
@@ -285,7 +449,10 @@ impl Generator {
                 ""
             },
         };
-        let agency = format!("{}{}", r.pick(&COUNTIES), r.pick(&AGENCY_SUFFIXES));
+        let agency = match &planned {
+            Some(d) => d.agency.clone(),
+            None => format!("{}{}", r.pick(&COUNTIES), r.pick(&AGENCY_SUFFIXES)),
+        };
         let ext = if word {
             "docx"
         } else if layout == Layout::Html {
@@ -315,13 +482,23 @@ impl Generator {
             agency: agency.clone(),
             cells: Vec::new(),
             must_flag: Vec::new(),
+            panel_breaks: Vec::new(),
         };
         let blocks = if form == FormVersion::Legacy {
             truth.layout = String::new();
             self.legacy(year, &agency)
         } else {
-            self.report(form, year, &agency, &options, layout, &mut truth)
+            self.report(form, year, &agency, &options, layout, &carry, &mut truth)
         };
+        if let (Some(p), Some(d)) = (&mut self.panel, &planned) {
+            p.remember(d, &truth);
+            if d.after_gap {
+                truth.panel_breaks.push("panel.gap".into());
+            }
+            if d.duplicate {
+                truth.panel_breaks.push("panel.duplicate".into());
+            }
+        }
         let script = |text: &str| -> String {
             let text = if traditional {
                 self.cc.convert(text, options.opencc, false)
@@ -386,6 +563,7 @@ impl Generator {
         agency: &str,
         o: &Options,
         layout: Layout,
+        carry: &Carry,
         truth: &mut Truth,
     ) -> Vec<Block> {
         let r = &mut self.rng;
@@ -420,6 +598,7 @@ impl Generator {
             rows.push(header);
             for (item, labels) in t.rows {
                 let mut row = vec![c(printed(r, labels))];
+                let mut counts: std::collections::HashMap<&str, u64> = Default::default();
                 for (_, m) in t.columns {
                     let money = t.money.contains(m);
                     let (text, value) = if money {
@@ -441,7 +620,24 @@ impl Generator {
                         };
                         (text, Some(v as f64))
                     } else {
-                        let v = r.count(30);
+                        let mut v = r.count(30);
+                        // A panel's in_force moves by issued − repealed from last year's.
+                        if let Some(&last) = carry.in_force.get(*item) {
+                            let issued = counts.get("issued").copied().unwrap_or(0);
+                            match *m {
+                                "repealed" => v = v.min(last + issued),
+                                "in_force" => {
+                                    v = last + issued
+                                        - counts.get("repealed").copied().unwrap_or(0);
+                                    if carry.break_in_force == Some(*item) {
+                                        v += 1 + r.below(9);
+                                        truth.panel_breaks.push(format!("panel.in_force:{item}"));
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                        counts.insert(m, v);
                         let text = if v >= 1000 && r.chance(0.3) {
                             thousands(v)
                         } else {
@@ -485,7 +681,15 @@ impl Generator {
         for (k, m) in applicant.iter().enumerate() {
             let scale = if k == 0 { 40 } else { 4 };
             let new = r.count(scale);
-            let over = if r.chance(0.3) { r.below(5) } else { 0 };
+            let mut over = if r.chance(0.3) { r.below(5) } else { 0 };
+            if let Some(last) = &carry.carried_over {
+                over = last[k];
+                if carry.break_carry == Some(k) {
+                    over += 1 + r.below(9);
+                    truth.panel_breaks.push(format!("panel.carryover:{m}"));
+                    truth.panel_breaks.push("panel.carryover:total".into());
+                }
+            }
             let forward = r
                 .below(new + over + 1)
                 .min(if r.chance(0.7) { 0 } else { u64::MAX });

@@ -162,11 +162,13 @@ pub fn python() -> PathBuf {
     p
 }
 
-/// Run SQL in a real DuckDB over a dataset; views `documents`, `cells`, `checks` are defined.
-/// Returns the rows as JSON.
+/// Run SQL in a real DuckDB over a dataset; views `documents`, `cells`, `checks`,
+/// `panel_checks` are defined (over the tables that have files). Returns the rows as JSON.
 pub fn duckdb(out: &Path, sql: &str) -> serde_json::Value {
-    let views: String = ["documents", "cells", "checks"]
+    let views: String = ["documents", "cells", "checks", "panel_checks"]
         .iter()
+        .iter()
+        .filter(|t| out.join(t).is_dir())
         .map(|t| {
             format!(
                 "con.execute(\"create view {t} as select * from read_parquet('{}/{t}/**/*.parquet', hive_partitioning = true)\")\n",
@@ -210,14 +212,17 @@ pub struct Fingerprinter {
 impl Fingerprinter {
     pub fn new() -> Fingerprinter {
         let script = r#"
-import duckdb, json, sys
+import duckdb, glob, json, sys
 for line in sys.stdin:
     out = line.strip()
     res = {}
     try:
         con = duckdb.connect()
-        for t in ["documents", "cells", "checks"]:
+        for t in ["documents", "cells", "checks", "panel_checks"]:
             cols = "* exclude (run_id)" if t == "documents" else "*"
+            if not glob.glob(f"{out}/{t}/**/*.parquet", recursive=True):
+                res[t] = [0, "0"]
+                continue
             n, h = con.execute(f"select count(*), coalesce(sum(hash(r)), 0) from (select {cols} from read_parquet('{out}/{t}/**/*.parquet', hive_partitioning = true)) r").fetchone()
             res[t] = [n, str(h)]
     except Exception as e:

@@ -24,15 +24,22 @@ pub enum Table {
     Documents,
     Cells,
     Checks,
+    PanelChecks,
 }
 
 impl Table {
-    pub const ALL: [Table; 3] = [Table::Documents, Table::Cells, Table::Checks];
+    pub const ALL: [Table; 4] = [
+        Table::Documents,
+        Table::Cells,
+        Table::Checks,
+        Table::PanelChecks,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Table::Documents => "documents",
             Table::Cells => "cells",
             Table::Checks => "checks",
+            Table::PanelChecks => "panel_checks",
         }
     }
     pub fn schema(self) -> SchemaRef {
@@ -91,6 +98,20 @@ impl Table {
                 f64n("actual"),
                 sn("reason"),
                 code("outcome"),
+            ],
+            Table::PanelChecks => vec![
+                s("agency_key"),
+                s("agency"),
+                s("region_code"),
+                s("doc_id"),
+                Field::new("prev_year", DataType::Int32, true),
+                sn("prev_doc_id"),
+                s("check"),
+                s("severity"),
+                f64n("expected"),
+                f64n("actual"),
+                s("outcome"),
+                sn("reason"),
             ],
         }))
     }
@@ -153,6 +174,8 @@ enum Rows {
     Documents(Vec<DocRow>),
     Cells(Vec<(Arc<str>, Cell)>),
     Checks(Vec<(Arc<str>, Check)>),
+    /// Written as record batches made elsewhere ([`DatasetWriter::write_batch`]): no buffer.
+    Batches,
 }
 
 struct Part {
@@ -267,6 +290,7 @@ impl DatasetWriter {
                 Table::Documents => Rows::Documents(Vec::new()),
                 Table::Cells => Rows::Cells(Vec::new()),
                 Table::Checks => Rows::Checks(Vec::new()),
+                Table::PanelChecks => Rows::Batches,
             };
             self.parts.insert(
                 (table, year),
@@ -331,6 +355,20 @@ impl DatasetWriter {
             self.bound_memory()?;
         }
         Ok(())
+    }
+
+    /// Write a batch of `table`'s rows (its schema) into the year's files: the panel checks, and
+    /// the rows a compaction copies.
+    pub fn write_batch(&mut self, table: Table, year: i32, batch: &RecordBatch) -> Result<()> {
+        let part = self.part(table, year)?;
+        part.writer.write(batch)?;
+        part.written += batch.num_rows() as u64;
+        self.roll_over_if_large((table, year))
+    }
+
+    /// Finish the partition's current file (a compaction moves on to the next partition).
+    pub fn close_partition(&mut self, table: Table, year: i32) -> Result<()> {
+        self.close_part((table, year))
     }
 
     /// Keep the open partitions within [`OPEN_PARTITIONS_BYTES`], writing out the row groups of
@@ -480,6 +518,7 @@ impl Part {
             Rows::Documents(v) => v.capacity() * (std::mem::size_of::<DocRow>() + 128),
             Rows::Cells(v) => v.capacity() * (std::mem::size_of::<(Arc<str>, Cell)>() + 8),
             Rows::Checks(v) => v.capacity() * std::mem::size_of::<(Arc<str>, Check)>(),
+            Rows::Batches => 0,
         };
         let open = if self.writer.in_progress_rows() > 0 {
             self.columns * COLUMN_OVERHEAD_BYTES
@@ -497,6 +536,7 @@ impl Part {
             Rows::Documents(v) => *v = Vec::new(),
             Rows::Cells(v) => *v = Vec::new(),
             Rows::Checks(v) => *v = Vec::new(),
+            Rows::Batches => {}
         }
         Ok(())
     }
@@ -506,6 +546,7 @@ impl Part {
             Rows::Documents(v) => v.len(),
             Rows::Cells(v) => v.len(),
             Rows::Checks(v) => v.len(),
+            Rows::Batches => 0,
         }
     }
 
@@ -532,11 +573,13 @@ impl Part {
             Rows::Documents(v) => documents_batch(v, &self.run_id)?,
             Rows::Cells(v) => cells_batch(v)?,
             Rows::Checks(v) => checks_batch(v)?,
+            Rows::Batches => return Ok(()),
         };
         match &mut self.rows {
             Rows::Documents(v) => v.clear(),
             Rows::Cells(v) => v.clear(),
             Rows::Checks(v) => v.clear(),
+            Rows::Batches => {}
         }
         self.writer.write(&batch)?;
         self.written += n;

@@ -1,6 +1,6 @@
 //! `gongkai status`: what a dataset holds, from its manifest.
 
-use crate::sink::Manifest;
+use crate::dataset::sink::Manifest;
 use anyhow::{bail, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write;

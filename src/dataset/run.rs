@@ -2,8 +2,9 @@
 //! commit. `build` replaces the dataset atomically; `append` adds only unseen documents.
 
 use crate::config::Config;
+use crate::dataset::panel;
+use crate::dataset::sink::{self, DatasetWriter, DocRecord, FileEntry, Manifest, RunRecord, Table};
 use crate::model::{Problem, Processed, Status};
-use crate::sink::{self, DatasetWriter, DocRecord, FileEntry, Manifest, RunRecord};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -25,7 +26,7 @@ impl std::fmt::Display for UsageError {
 }
 impl std::error::Error for UsageError {}
 
-fn usage(message: String) -> anyhow::Error {
+pub(crate) fn usage(message: String) -> anyhow::Error {
     UsageError { message, code: 2 }.into()
 }
 
@@ -57,6 +58,8 @@ pub struct Summary {
     pub by_form: BTreeMap<String, u64>,
     pub cells: u64,
     pub checks_failed: u64,
+    /// Failed panel checks in the whole dataset after the run (they span runs).
+    pub panel_checks_failed: u64,
     pub bytes: u64,
     pub seconds: f64,
     pub committed: bool,
@@ -330,7 +333,7 @@ pub fn utc(secs: u64) -> String {
     )
 }
 
-fn now_utc() -> String {
+pub fn now_utc() -> String {
     utc(std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default()
@@ -707,8 +710,32 @@ pub fn run(opts: &Options) -> Result<Summary> {
     });
     manifest.files.retain(|f| !replaced.contains(&f.path));
     manifest.files.extend(new_files);
-    manifest.files.sort_by(|a, b| a.path.cmp(&b.path));
     let committed = (|| -> Result<()> {
+        // The panel checks span years: recomputed over the whole staged dataset. The old ones
+        // are links in the staging directory only (the committed dataset keeps its files).
+        let old_panel = staging.join(Table::PanelChecks.name());
+        if old_panel.exists() {
+            std::fs::remove_dir_all(&old_panel)
+                .with_context(|| format!("removing {}", old_panel.display()))?;
+        }
+        manifest
+            .files
+            .retain(|f| f.table != Table::PanelChecks.name());
+        let writer = DatasetWriter::new(
+            &staging,
+            &summary.run_id,
+            &cfg.compression,
+            cfg.zstd_level,
+            cfg.row_group_rows,
+        )?;
+        let panel_files = panel::write(&staging, &manifest.files, writer)?;
+        summary.panel_checks_failed = panel_files.1;
+        if let Some(run) = manifest.runs.last_mut() {
+            run.files
+                .extend(panel_files.0.iter().map(|f| f.path.clone()));
+        }
+        manifest.files.extend(panel_files.0);
+        manifest.files.sort_by(|a, b| a.path.cmp(&b.path));
         manifest.write(&staging)?;
         sink::sync_tree(&staging)?;
         sink::commit(&staging, &out)

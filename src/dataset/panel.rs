@@ -1,0 +1,542 @@
+//! Panel checks: the same agency's reports across years. Every `build` and `append` recomputes
+//! the whole `panel_checks` table inside its commit, from the dataset it is about to commit: an
+//! appended year changes the checks of the year after it as well as its own.
+//!
+//! polars reads what the rules need from the dataset (lazy scans of the listed Parquet files, the
+//! cells filtered to the twenty facts the rules use and pivoted to one row per document); the
+//! rules themselves are plain Rust over one agency's reports in year order.
+
+use crate::dataset::sink::{DatasetWriter, FileEntry, Table};
+use anyhow::Result;
+use arrow_array::{ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray};
+use polars::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The applicant columns of section 三 and their total: `panel.carryover:<metric>`.
+const APPLICANT: [&str; 7] = [
+    "natural_person",
+    "commercial",
+    "research",
+    "public_interest",
+    "legal_services",
+    "other_org",
+    "total",
+];
+
+/// Section 二 items whose `in_force` moves by issued − repealed (2021 form).
+const IN_FORCE_ITEMS: [&str; 2] = ["regulations", "normative_docs"];
+const IN_FORCE_METRICS: [&str; 3] = ["issued", "repealed", "in_force"];
+
+/// One report as the rules see it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    pub doc_id: String,
+    pub year: i32,
+    pub agency: String,
+    pub region_code: String,
+    /// Province, prefecture and county names as resolved (prefixes of the agency name).
+    pub regions: Vec<String>,
+    pub form_version: String,
+    /// `(item, metric)` → the stated number; a blank cell counts as 0 (as in `checks`); a cell
+    /// missing or not a value is absent.
+    pub facts: BTreeMap<(String, String), f64>,
+}
+
+/// A `panel_checks` row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelCheck {
+    pub year: i32,
+    pub agency_key: String,
+    pub agency: String,
+    pub region_code: String,
+    pub doc_id: String,
+    pub prev_year: Option<i32>,
+    pub prev_doc_id: Option<String>,
+    pub check: String,
+    pub severity: &'static str,
+    pub expected: Option<f64>,
+    pub actual: Option<f64>,
+    pub outcome: &'static str,
+    pub reason: Option<&'static str>,
+}
+
+/// An agency's identity across years: the region code, then the agency name without white
+/// space or punctuation and without the names of its region at the start (`北京市朝阳区财政局`
+/// and `朝阳区财政局` are one agency once region 110105 is known). Short forms (`区财政局`) are
+/// not expanded: they make a new series, never a wrong match.
+pub fn agency_key(region_code: &str, agency: &str, regions: &[String]) -> String {
+    let mut name: String = agency
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace()
+                && !c.is_ascii_punctuation()
+                && !"（）【】《》〈〉「」·、，。：；“”‘’".contains(*c)
+        })
+        .collect();
+    loop {
+        let before = name.len();
+        for r in regions.iter().filter(|r| !r.is_empty()) {
+            if let Some(rest) = name.strip_prefix(r.as_str()) {
+                name = rest.to_string();
+            }
+        }
+        if name.len() == before {
+            break;
+        }
+    }
+    format!("{region_code}:{name}")
+}
+
+/// Evaluate the rules over every agency's reports. Reports without an agency or a resolved region
+/// are not in any panel: a name alone does not identify an agency (every county has a 财政局).
+pub fn evaluate(reports: Vec<Report>) -> Vec<PanelCheck> {
+    let mut panels: BTreeMap<String, BTreeMap<i32, Vec<Report>>> = BTreeMap::new();
+    for r in reports {
+        let key = agency_key(&r.region_code, &r.agency, &r.regions);
+        panels
+            .entry(key)
+            .or_default()
+            .entry(r.year)
+            .or_default()
+            .push(r);
+    }
+    let mut out = Vec::new();
+    for (key, years) in &panels {
+        let years: Vec<(&i32, &Vec<Report>)> = years.iter().collect();
+        for (i, (&t, docs)) in years.iter().enumerate() {
+            let row = |d: &Report, prev: Option<(i32, Option<&Report>)>| PanelCheck {
+                year: t,
+                agency_key: key.clone(),
+                agency: d.agency.clone(),
+                region_code: d.region_code.clone(),
+                doc_id: d.doc_id.clone(),
+                prev_year: prev.map(|p| p.0),
+                prev_doc_id: prev.and_then(|p| p.1).map(|p| p.doc_id.clone()),
+                check: String::new(),
+                severity: "soft",
+                expected: None,
+                actual: None,
+                outcome: "fail",
+                reason: None,
+            };
+            if docs.len() > 1 {
+                for (k, d) in docs.iter().enumerate() {
+                    let other = &docs[if k == 0 { 1 } else { 0 }];
+                    out.push(PanelCheck {
+                        check: "panel.duplicate".into(),
+                        prev_doc_id: Some(other.doc_id.clone()),
+                        expected: Some(1.0),
+                        actual: Some(docs.len() as f64),
+                        ..row(d, None)
+                    });
+                }
+            }
+            let Some(&(&p, prev_docs)) = i.checked_sub(1).and_then(|j| years.get(j)) else {
+                continue;
+            };
+            let prev_doc = (prev_docs.len() == 1).then(|| &prev_docs[0]);
+            for d in docs.iter() {
+                let base = row(d, Some((p, prev_doc)));
+                if t - p > 1 {
+                    out.push(PanelCheck {
+                        check: "panel.gap".into(),
+                        expected: Some(f64::from(p + 1)),
+                        actual: Some(f64::from(t)),
+                        ..base.clone()
+                    });
+                }
+                // Why the year-to-year rules cannot be evaluated for this pair, if they cannot.
+                let unpaired = if t - p > 1 {
+                    Some("the years are not consecutive")
+                } else if docs.len() > 1 || prev_doc.is_none() {
+                    Some("two documents for the agency and year")
+                } else {
+                    None
+                };
+                let prev = prev_doc.filter(|_| unpaired.is_none());
+                let fact = |r: &Report, item: &str, metric: &str| {
+                    r.facts
+                        .get(&(item.to_string(), metric.to_string()))
+                        .copied()
+                };
+                let judged =
+                    |check: String, severity, sides: Option<(Option<f64>, Option<f64>)>| {
+                        let (reason, expected, actual, outcome) = match (unpaired, sides) {
+                            (Some(why), _) => (Some(why), None, None, "skipped"),
+                            (None, None) => (Some("the forms differ"), None, None, "skipped"),
+                            (None, Some((Some(e), Some(a)))) => {
+                                let ok = (e - a).abs() < 1e-6;
+                                (None, Some(e), Some(a), if ok { "pass" } else { "fail" })
+                            }
+                            (None, Some((e, a))) => {
+                                (Some("a cell is missing or not a value"), e, a, "skipped")
+                            }
+                        };
+                        PanelCheck {
+                            check,
+                            severity,
+                            expected,
+                            actual,
+                            outcome,
+                            reason,
+                            ..base.clone()
+                        }
+                    };
+                for m in APPLICANT {
+                    let sides = Some(match prev {
+                        Some(pr) => (fact(pr, "carried_forward", m), fact(d, "carried_over", m)),
+                        None => (None, None),
+                    });
+                    out.push(judged(format!("panel.carryover:{m}"), "hard", sides));
+                }
+                if d.form_version == "2021" {
+                    for item in IN_FORCE_ITEMS {
+                        let sides = match prev {
+                            Some(pr) if pr.form_version != "2021" => None,
+                            Some(pr) => {
+                                let f = |r, m| fact(r, item, m);
+                                let moved =
+                                    f(d, "in_force").zip(f(pr, "in_force")).map(|(a, b)| a - b);
+                                let net = f(d, "issued").zip(f(d, "repealed")).map(|(a, b)| a - b);
+                                Some((net, moved))
+                            }
+                            None => Some((None, None)),
+                        };
+                        out.push(judged(format!("panel.in_force:{item}"), "soft", sides));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Recompute the panel checks of the dataset staged at `root` (its `files`, without panel checks)
+/// and write them with `writer`. Returns the files written and how many checks failed.
+pub fn write(
+    root: &Path,
+    files: &[FileEntry],
+    mut writer: DatasetWriter,
+) -> Result<(Vec<FileEntry>, u64)> {
+    let mut rows = evaluate(read_reports(root, files)?);
+    rows.sort_by(|a, b| {
+        (a.year, &a.agency_key, &a.doc_id).cmp(&(b.year, &b.agency_key, &b.doc_id))
+    });
+    let failed = rows.iter().filter(|r| r.outcome == "fail").count() as u64;
+    for chunk in rows.chunk_by(|a, b| a.year == b.year) {
+        for batch in chunk.chunks(8192) {
+            writer.write_batch(Table::PanelChecks, batch[0].year, &to_batch(batch)?)?;
+        }
+    }
+    Ok((writer.finish()?, failed))
+}
+
+fn to_batch(rows: &[PanelCheck]) -> Result<RecordBatch> {
+    let strings = |f: &dyn Fn(&PanelCheck) -> Option<&str>| -> ArrayRef {
+        Arc::new(rows.iter().map(f).collect::<StringArray>())
+    };
+    let floats = |f: &dyn Fn(&PanelCheck) -> Option<f64>| -> ArrayRef {
+        Arc::new(rows.iter().map(f).collect::<Float64Array>())
+    };
+    let columns: Vec<ArrayRef> = vec![
+        strings(&|r| Some(&r.agency_key)),
+        strings(&|r| Some(&r.agency)),
+        strings(&|r| Some(&r.region_code)),
+        strings(&|r| Some(&r.doc_id)),
+        Arc::new(rows.iter().map(|r| r.prev_year).collect::<Int32Array>()),
+        strings(&|r| r.prev_doc_id.as_deref()),
+        strings(&|r| Some(&r.check)),
+        strings(&|r| Some(r.severity)),
+        floats(&|r| r.expected),
+        floats(&|r| r.actual),
+        strings(&|r| Some(r.outcome)),
+        strings(&|r| r.reason),
+    ];
+    Ok(RecordBatch::try_new(Table::PanelChecks.schema(), columns)?)
+}
+
+fn scan(root: &Path, files: &[FileEntry], table: Table) -> Result<Option<LazyFrame>> {
+    let mut by_year: BTreeMap<i32, Vec<PlRefPath>> = BTreeMap::new();
+    for f in files.iter().filter(|f| f.table == table.name()) {
+        let path = root.join(&f.path);
+        by_year
+            .entry(f.year)
+            .or_default()
+            .push(PlRefPath::new(path.to_string_lossy().as_ref()));
+    }
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions::new_disabled(),
+        ..Default::default()
+    };
+    let frames = by_year
+        .into_iter()
+        .map(|(year, paths)| {
+            Ok(
+                LazyFrame::scan_parquet_files(paths.into_iter().collect(), args.clone())?
+                    .with_column(lit(year).alias("year")),
+            )
+        })
+        .collect::<PolarsResult<Vec<_>>>()?;
+    if frames.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(concat(frames, UnionArgs::default())?))
+}
+
+/// The reports of the dataset under `root` (its `files`), with the facts the rules use.
+pub fn read_reports(root: &Path, files: &[FileEntry]) -> Result<Vec<Report>> {
+    let Some(docs) = scan(root, files, Table::Documents)? else {
+        return Ok(Vec::new());
+    };
+    let docs = docs
+        .filter(
+            col("year")
+                .gt(lit(0))
+                .and(col("agency").is_not_null())
+                .and(col("region_code").is_not_null()),
+        )
+        .select([
+            col("doc_id"),
+            col("year"),
+            col("agency"),
+            col("region_code"),
+            col("province"),
+            col("prefecture"),
+            col("county"),
+            col("form_version"),
+        ]);
+    let wanted = |item: &str, metrics: &[&str]| {
+        metrics.iter().fold(lit(false), |e, m| {
+            e.or(col("item")
+                .eq(lit(item.to_string()))
+                .and(col("metric").eq(lit(m.to_string()))))
+        })
+    };
+    let mut facts = Vec::new();
+    for item in ["carried_over", "carried_forward"] {
+        for m in APPLICANT {
+            facts.push((item, m));
+        }
+    }
+    for item in IN_FORCE_ITEMS {
+        for m in IN_FORCE_METRICS {
+            facts.push((item, m));
+        }
+    }
+    let docs = match scan(root, files, Table::Cells)? {
+        Some(cells) => {
+            let filter = wanted("carried_over", &APPLICANT)
+                .or(wanted("carried_forward", &APPLICANT))
+                .or(IN_FORCE_ITEMS
+                    .iter()
+                    .fold(lit(false), |e, i| e.or(wanted(i, &IN_FORCE_METRICS))));
+            // A blank counts as 0, as in `checks`; NULL is a cell missing or not a value.
+            let stated = when(col("status").eq(lit("blank")))
+                .then(lit(0.0))
+                .otherwise(col("value"));
+            let per_doc = cells
+                .select([
+                    col("doc_id").cast(DataType::String),
+                    col("item").cast(DataType::String),
+                    col("metric").cast(DataType::String),
+                    col("status").cast(DataType::String),
+                    col("value"),
+                ])
+                .filter(filter)
+                .with_column(stated.alias("stated"))
+                .group_by([col("doc_id")])
+                .agg(
+                    facts
+                        .iter()
+                        .map(|(i, m)| {
+                            col("stated")
+                                .filter(col("item").eq(lit(*i)).and(col("metric").eq(lit(*m))))
+                                .first()
+                                .alias(format!("{i}|{m}"))
+                        })
+                        .collect::<Vec<_>>(),
+                );
+            docs.with_column(col("doc_id").cast(DataType::String))
+                .left_join(per_doc, col("doc_id"), col("doc_id"))
+        }
+        None => docs,
+    };
+    let df = anyhow::Context::context(docs.collect(), "reading the dataset for the panel checks")?;
+    let s = |name: &str| -> Result<StringChunked> {
+        Ok(df.column(name)?.cast(&DataType::String)?.str()?.clone())
+    };
+    let (ids, agencies, codes, forms) = (
+        s("doc_id")?,
+        s("agency")?,
+        s("region_code")?,
+        s("form_version")?,
+    );
+    let names = [s("province")?, s("prefecture")?, s("county")?];
+    let years = df.column("year")?.cast(&DataType::Int32)?;
+    let years = years.i32()?;
+    let columns = facts
+        .iter()
+        .map(|(i, m)| {
+            let name = format!("{i}|{m}");
+            Ok(match df.column(&name) {
+                Ok(c) => Some(c.cast(&DataType::Float64)?.f64()?.clone()),
+                Err(_) => None,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut out = Vec::with_capacity(df.height());
+    for row in 0..df.height() {
+        let mut r = Report {
+            doc_id: ids.get(row).unwrap_or_default().to_string(),
+            year: years.get(row).unwrap_or_default(),
+            agency: agencies.get(row).unwrap_or_default().to_string(),
+            region_code: codes.get(row).unwrap_or_default().to_string(),
+            regions: names
+                .iter()
+                .filter_map(|n| n.get(row).map(str::to_string))
+                .collect(),
+            form_version: forms.get(row).unwrap_or_default().to_string(),
+            facts: BTreeMap::new(),
+        };
+        for ((i, m), c) in facts.iter().zip(&columns) {
+            if let Some(v) = c.as_ref().and_then(|c| c.get(row)) {
+                r.facts.insert((i.to_string(), m.to_string()), v);
+            }
+        }
+        out.push(r);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(doc: &str, year: i32, form: &str, facts: &[(&str, &str, f64)]) -> Report {
+        Report {
+            doc_id: doc.into(),
+            year,
+            agency: "上高县财政局".into(),
+            region_code: "360923".into(),
+            regions: vec!["江西省".into(), "宜春市".into(), "上高县".into()],
+            form_version: form.into(),
+            facts: facts
+                .iter()
+                .map(|(i, m, v)| ((i.to_string(), m.to_string()), *v))
+                .collect(),
+        }
+    }
+
+    fn outcome<'a>(rows: &'a [PanelCheck], doc: &str, check: &str) -> Option<&'a PanelCheck> {
+        rows.iter().find(|r| r.doc_id == doc && r.check == check)
+    }
+
+    #[test]
+    fn region_names_at_the_start_do_not_split_an_agency() {
+        let regions = vec!["江西省".to_string(), "宜春市".into(), "上高县".into()];
+        let a = agency_key("360923", "江西省上高县财政局", &regions);
+        assert_eq!(a, agency_key("360923", "上高县 财政局", &regions));
+        assert_eq!(a, "360923:财政局");
+        assert_ne!(a, agency_key("360923", "上高县教育局", &regions));
+    }
+
+    #[test]
+    fn carry_over_matches_last_years_carried_forward() {
+        let rows = evaluate(vec![
+            report(
+                "a",
+                2020,
+                "2019",
+                &[("carried_forward", "natural_person", 3.0)],
+            ),
+            report(
+                "b",
+                2021,
+                "2021",
+                &[("carried_over", "natural_person", 3.0)],
+            ),
+            report(
+                "c",
+                2022,
+                "2021",
+                &[("carried_over", "natural_person", 4.0)],
+            ),
+        ]);
+        let b = outcome(&rows, "b", "panel.carryover:natural_person").unwrap();
+        assert_eq!(
+            (b.outcome, b.expected, b.actual),
+            ("pass", Some(3.0), Some(3.0))
+        );
+        assert_eq!(
+            (b.prev_year, b.prev_doc_id.as_deref()),
+            (Some(2020), Some("a"))
+        );
+        // b states no carried_forward: c's rule is skipped, never a break.
+        let c = outcome(&rows, "c", "panel.carryover:natural_person").unwrap();
+        assert_eq!(
+            (c.outcome, c.reason),
+            ("skipped", Some("a cell is missing or not a value"))
+        );
+        // The forms differ between 2020 and 2021: in_force is not comparable.
+        let f = outcome(&rows, "b", "panel.in_force:regulations").unwrap();
+        assert_eq!((f.outcome, f.reason), ("skipped", Some("the forms differ")));
+    }
+
+    #[test]
+    fn in_force_moves_by_issued_minus_repealed() {
+        let f = |v: [f64; 3]| -> Vec<(&'static str, &'static str, f64)> {
+            vec![
+                ("regulations", "issued", v[0]),
+                ("regulations", "repealed", v[1]),
+                ("regulations", "in_force", v[2]),
+            ]
+        };
+        let rows = evaluate(vec![
+            report("a", 2021, "2021", &f([1.0, 0.0, 10.0])),
+            report("b", 2022, "2021", &f([3.0, 1.0, 12.0])),
+            report("c", 2023, "2021", &f([3.0, 1.0, 15.0])),
+        ]);
+        let b = outcome(&rows, "b", "panel.in_force:regulations").unwrap();
+        assert_eq!(
+            (b.outcome, b.severity, b.expected, b.actual),
+            ("pass", "soft", Some(2.0), Some(2.0))
+        );
+        let c = outcome(&rows, "c", "panel.in_force:regulations").unwrap();
+        assert_eq!(
+            (c.outcome, c.expected, c.actual),
+            ("fail", Some(2.0), Some(3.0))
+        );
+    }
+
+    #[test]
+    fn gaps_and_duplicates_are_reported_and_skip_the_year_to_year_rules() {
+        let rows = evaluate(vec![
+            report("a", 2019, "2019", &[("carried_forward", "total", 1.0)]),
+            report("b", 2021, "2021", &[("carried_over", "total", 1.0)]),
+            report("c", 2022, "2021", &[("carried_over", "total", 0.0)]),
+            report("d", 2022, "2021", &[("carried_over", "total", 0.0)]),
+        ]);
+        let gap = outcome(&rows, "b", "panel.gap").unwrap();
+        assert_eq!((gap.outcome, gap.prev_year), ("fail", Some(2019)));
+        let skipped = outcome(&rows, "b", "panel.carryover:total").unwrap();
+        assert_eq!(
+            (skipped.outcome, skipped.reason),
+            ("skipped", Some("the years are not consecutive"))
+        );
+        for (doc, other) in [("c", "d"), ("d", "c")] {
+            let dup = outcome(&rows, doc, "panel.duplicate").unwrap();
+            assert_eq!(
+                (dup.outcome, dup.prev_year, dup.prev_doc_id.as_deref()),
+                ("fail", None, Some(other))
+            );
+            let r = outcome(&rows, doc, "panel.carryover:total").unwrap();
+            assert_eq!(r.reason, Some("two documents for the agency and year"));
+        }
+        assert!(
+            outcome(&rows, "a", "panel.carryover:total").is_none(),
+            "the first year has no rule"
+        );
+    }
+}
