@@ -253,7 +253,7 @@ fn bars(title: &str, rows: &[(String, u64)]) -> Result<String> {
     if rows.is_empty() {
         return Ok(String::new());
     }
-    let height = 80 + 22 * rows.len() as u32;
+    let height = 90 + 26 * rows.len() as u32;
     {
         let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
@@ -269,7 +269,11 @@ fn bars(title: &str, rows: &[(String, u64)]) -> Result<String> {
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .y_labels(rows.len())
+            // Twice the rows: plotters places segment labels between ticks and drops some
+            // when asked for exactly as many as there are segments.
+            .y_labels(rows.len() * 2 + 2)
+            .label_style((FONT, 13))
+            .x_label_formatter(&|v| format!("{v:.0}"))
             .y_label_formatter(&|v| match v {
                 SegmentValue::CenterOf(i) if (*i as usize) < rows.len() => {
                     rows[rows.len() - 1 - *i as usize].0.clone()
@@ -322,7 +326,15 @@ fn lines(title: &str, series: &[(String, Vec<(i32, f64)>)], y_max: Option<f64>) 
         chart
             .configure_mesh()
             .x_labels((hi - lo + 2) as usize)
+            .label_style((FONT, 13))
             .x_label_formatter(&|y| y.to_string())
+            .y_label_formatter(&|v| {
+                if y_max == Some(1.0) {
+                    format!("{:.0}%", v * 100.0)
+                } else {
+                    format!("{v:.0}")
+                }
+            })
             .draw()
             .map_err(plot_err)?;
         let palette = [
@@ -430,7 +442,11 @@ table{{border-collapse:collapse;font-size:.85em}}td,th{{border:1px solid #ddd;pa
     // Requests.
     write!(s, "<h2 id=\"requests\">Requests and grant rates per year, by form</h2><p class=\"note\">Received: 本年新收 (s3 new, total column). Grant rate: 予以公开 / 总计 (s3 granted ÷ s3 total, total column). Sums over the reports that state the cell.</p>")?;
     s += &lines("Requests received", &series(&|r| Some(r.received)), None)?;
-    s += &lines("Grant rate", &series(&|r| r.grant_rate), Some(1.0))?;
+    s += &lines(
+        "Grant rate (share of answered requests granted)",
+        &series(&|r| r.grant_rate),
+        Some(1.0),
+    )?;
     s += "<table><tr><th>year</th><th>form</th><th>received</th><th>answered</th><th>granted</th><th>grant rate</th></tr>";
     for r in &n.requests {
         write!(

@@ -7,7 +7,7 @@
 //! rules themselves are plain Rust over one agency's reports in year order.
 
 use crate::dataset::sink::{DatasetWriter, FileEntry, Table};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use arrow_array::{ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray};
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -213,24 +213,60 @@ pub fn evaluate(reports: Vec<Report>) -> Vec<PanelCheck> {
     out
 }
 
-/// Recompute the panel checks of the dataset staged at `root` (its `files`, without panel checks)
-/// and write them with `writer`. Returns the files written and how many checks failed.
-pub fn write(
-    root: &Path,
-    files: &[FileEntry],
-    mut writer: DatasetWriter,
-) -> Result<(Vec<FileEntry>, u64)> {
-    let mut rows = evaluate(read_reports(root, files)?);
+/// Bring the panel checks of the dataset staged at `root` up to date: evaluate them over its
+/// `files` (the other tables), then per year keep the partition's files when its rows came out
+/// the same (a yearly append leaves the earlier years' files as they were) and otherwise replace
+/// them: the old files are links in the staging directory only, the committed dataset keeps them.
+/// `files` comes in with the old panel entries and leaves with the new ones. Returns how many
+/// checks failed.
+pub fn update(root: &Path, files: &mut Vec<FileEntry>, mut writer: DatasetWriter) -> Result<u64> {
+    let (old, others): (Vec<FileEntry>, Vec<FileEntry>) = std::mem::take(files)
+        .into_iter()
+        .partition(|f| f.table == Table::PanelChecks.name());
+    let mut rows = evaluate(read_reports(root, &others)?);
     rows.sort_by(|a, b| {
-        (a.year, &a.agency_key, &a.doc_id).cmp(&(b.year, &b.agency_key, &b.doc_id))
+        (a.year, &a.agency_key, &a.doc_id, &a.check).cmp(&(
+            b.year,
+            &b.agency_key,
+            &b.doc_id,
+            &b.check,
+        ))
     });
     let failed = rows.iter().filter(|r| r.outcome == "fail").count() as u64;
-    for chunk in rows.chunk_by(|a, b| a.year == b.year) {
-        for batch in chunk.chunks(8192) {
-            writer.write_batch(Table::PanelChecks, batch[0].year, &to_batch(batch)?)?;
-        }
+    let mut old_by_year: BTreeMap<i32, Vec<FileEntry>> = BTreeMap::new();
+    for f in old {
+        old_by_year.entry(f.year).or_default().push(f);
     }
-    Ok((writer.finish()?, failed))
+    let mut hashes = BTreeMap::new();
+    for year_rows in rows.chunk_by(|a, b| a.year == b.year) {
+        let year = year_rows[0].year;
+        let hash = blake3::hash(format!("{year_rows:?}").as_bytes())
+            .to_hex()
+            .to_string();
+        let same = old_by_year.get(&year).is_some_and(|f| {
+            f.iter()
+                .all(|f| f.rows_hash.as_deref() == Some(hash.as_str()))
+        });
+        if same {
+            files.extend(old_by_year.remove(&year).unwrap_or_default());
+            continue;
+        }
+        for batch in year_rows.chunks(8192) {
+            writer.write_batch(Table::PanelChecks, year, &to_batch(batch)?)?;
+        }
+        hashes.insert(year, hash);
+    }
+    // What is left of the old files was replaced or has no rows any more.
+    for f in old_by_year.into_values().flatten() {
+        let path = root.join(&f.path);
+        std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+    }
+    for mut f in writer.finish()? {
+        f.rows_hash = hashes.get(&f.year).cloned();
+        files.push(f);
+    }
+    files.extend(others);
+    Ok(failed)
 }
 
 fn to_batch(rows: &[PanelCheck]) -> Result<RecordBatch> {
@@ -363,7 +399,9 @@ pub fn read_reports(root: &Path, files: &[FileEntry]) -> Result<Vec<Report>> {
         }
         None => docs,
     };
-    let df = anyhow::Context::context(docs.collect(), "reading the dataset for the panel checks")?;
+    let df = docs
+        .collect()
+        .map_err(|e| anyhow::anyhow!("reading the dataset for the panel checks: {e}"))?;
     let s = |name: &str| -> Result<StringChunked> {
         Ok(df.column(name)?.cast(&DataType::String)?.str()?.clone())
     };

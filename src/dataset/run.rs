@@ -711,16 +711,8 @@ pub fn run(opts: &Options) -> Result<Summary> {
     manifest.files.retain(|f| !replaced.contains(&f.path));
     manifest.files.extend(new_files);
     let committed = (|| -> Result<()> {
-        // The panel checks span years: recomputed over the whole staged dataset. The old ones
-        // are links in the staging directory only (the committed dataset keeps its files).
-        let old_panel = staging.join(Table::PanelChecks.name());
-        if old_panel.exists() {
-            std::fs::remove_dir_all(&old_panel)
-                .with_context(|| format!("removing {}", old_panel.display()))?;
-        }
-        manifest
-            .files
-            .retain(|f| f.table != Table::PanelChecks.name());
+        // The panel checks span years: brought up to date over the whole staged dataset.
+        let before: HashSet<String> = manifest.files.iter().map(|f| f.path.clone()).collect();
         let writer = DatasetWriter::new(
             &staging,
             &summary.run_id,
@@ -728,13 +720,16 @@ pub fn run(opts: &Options) -> Result<Summary> {
             cfg.zstd_level,
             cfg.row_group_rows,
         )?;
-        let panel_files = panel::write(&staging, &manifest.files, writer)?;
-        summary.panel_checks_failed = panel_files.1;
+        summary.panel_checks_failed = panel::update(&staging, &mut manifest.files, writer)?;
         if let Some(run) = manifest.runs.last_mut() {
-            run.files
-                .extend(panel_files.0.iter().map(|f| f.path.clone()));
+            run.files.extend(
+                manifest
+                    .files
+                    .iter()
+                    .filter(|f| f.table == Table::PanelChecks.name() && !before.contains(&f.path))
+                    .map(|f| f.path.clone()),
+            );
         }
-        manifest.files.extend(panel_files.0);
         manifest.files.sort_by(|a, b| a.path.cmp(&b.path));
         manifest.write(&staging)?;
         sink::sync_tree(&staging)?;

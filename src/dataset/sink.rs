@@ -156,6 +156,10 @@ pub struct FileEntry {
     pub rows: u64,
     pub bytes: u64,
     pub run_id: String,
+    /// `panel_checks` only: a hash of the partition's rows, so that a run whose panel checks
+    /// for a year came out the same keeps that year's files instead of rewriting them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows_hash: Option<String>,
 }
 
 /// Rows per Parquet file before a partition rolls over to the next file.
@@ -464,6 +468,7 @@ impl DatasetWriter {
             rows,
             bytes,
             run_id: self.run_id.clone(),
+            rows_hash: None,
         });
         Ok(true)
     }
@@ -493,6 +498,7 @@ impl DatasetWriter {
             rows: part.written,
             bytes,
             run_id: self.run_id.clone(),
+            rows_hash: None,
         });
         Ok(())
     }

@@ -167,7 +167,6 @@ pub fn python() -> PathBuf {
 pub fn duckdb(out: &Path, sql: &str) -> serde_json::Value {
     let views: String = ["documents", "cells", "checks", "panel_checks"]
         .iter()
-        .iter()
         .filter(|t| out.join(t).is_dir())
         .map(|t| {
             format!(
