@@ -5,7 +5,8 @@
 # 10,000 onto the big dataset and a build of the same 10,000 alone), the floor (`gongkai floor`:
 # every file walked, read and hashed, and as many rows written to Parquet, parsing nothing),
 # and the OpenCC command-line tool converting the same decoded text (the baseline anyone could
-# script). Throughput and peak memory for each.
+# script); then over the big dataset: export (.parquet, .csv), report and compact. Throughput and
+# peak memory for each.
 #
 #   ./scripts/bench.sh                        # 200,000 reports and 5,000 pages (~2.8 GB, generated once into target/bench)
 #   DOCS=50000 PAGES=2000 ./scripts/bench.sh  # a smaller run
@@ -60,6 +61,19 @@ line() { # label reports bytes wall user sys rss
   bytes=$(mb "$B/new$APPEND")
   read -r _ wall user sys rss < <(measure append "$G" append -q --input "$B/new$APPEND" --out "$B/out$DOCS")
   line "short reports: append onto $DOCS" "$APPEND" "$bytes" "$wall" "$user" "$sys" "$rss"
+  # The dataset-level jobs over the 200,000 + 10,000 dataset (two files per partition after the
+  # append): the wide export both ways, the report, then compaction.
+  dbytes=$(mb "$B/out$DOCS")
+  dreports=$((DOCS + APPEND))
+  for f in wide.parquet wide.csv; do
+    read -r _ wall user sys rss < <(measure export "$G" export --out "$B/out$DOCS" --to "$B/$f")
+    line "dataset: export to ${f#*.} (input = the dataset)" "$dreports" "$dbytes" "$wall" "$user" "$sys" "$rss"
+  done
+  read -r _ wall user sys rss < <(measure report "$G" report --out "$B/out$DOCS" --to "$B/report.html")
+  line "dataset: report" "$dreports" "$dbytes" "$wall" "$user" "$sys" "$rss"
+  read -r _ wall user sys rss < <(measure compact "$G" compact --out "$B/out$DOCS")
+  line "dataset: compact" "$dreports" "$dbytes" "$wall" "$user" "$sys" "$rss"
+  rm -f "$B/wide.parquet" "$B/wide.csv"
   rm -rf "$B/newbuild"
   read -r _ wall user sys rss < <(measure build "$G" build -q --input "$B/new$APPEND" --out "$B/newbuild")
   line "short reports: build of the same $APPEND alone" "$APPEND" "$bytes" "$wall" "$user" "$sys" "$rss"

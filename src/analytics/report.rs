@@ -37,9 +37,10 @@ pub struct Numbers {
 pub struct Requests {
     pub year: i32,
     pub form: String,
-    pub received: f64,
-    pub answered: f64,
-    pub granted: f64,
+    /// None where no report of the year and form states the cell (never a 0 made of NULLs).
+    pub received: Option<f64>,
+    pub answered: Option<f64>,
+    pub granted: Option<f64>,
     pub grant_rate: Option<f64>,
 }
 
@@ -158,7 +159,7 @@ pub fn numbers(root: &Path, manifest: &Manifest) -> Result<Numbers> {
                     ),
             )
             .group_by([col("year"), col("form_version"), col("item")])
-            .agg([col("value").sum().alias("sum")])
+            .agg([col("value").sum().alias("sum"), col("value").count().alias("stated")])
             .collect()?;
         let years = df.column("year")?.cast(&DataType::Int32)?;
         let (years, forms, items) = (
@@ -168,6 +169,8 @@ pub fn numbers(root: &Path, manifest: &Manifest) -> Result<Numbers> {
         );
         let sums = df.column("sum")?.cast(&DataType::Float64)?;
         let sums = sums.f64()?;
+        let stated = df.column("stated")?.cast(&DataType::UInt64)?;
+        let stated = stated.u64()?;
         let mut by: BTreeMap<(i32, String), Requests> = BTreeMap::new();
         for i in 0..df.height() {
             let (Some(y), Some(f), Some(item)) = (years.get(i), forms.get(i), items.get(i)) else {
@@ -178,7 +181,7 @@ pub fn numbers(root: &Path, manifest: &Manifest) -> Result<Numbers> {
                 form: f.to_string(),
                 ..Default::default()
             });
-            let v = sums.get(i).unwrap_or(0.0);
+            let v = sums.get(i).filter(|_| stated.get(i).unwrap_or(0) > 0);
             match item {
                 "new" => r.received = v,
                 "granted" => r.granted = v,
@@ -188,7 +191,10 @@ pub fn numbers(root: &Path, manifest: &Manifest) -> Result<Numbers> {
         n.requests = by
             .into_values()
             .map(|mut r| {
-                r.grant_rate = (r.answered > 0.0).then(|| r.granted / r.answered);
+                r.grant_rate = match (r.granted, r.answered) {
+                    (Some(g), Some(a)) if a > 0.0 => Some(g / a),
+                    _ => None,
+                };
                 r
             })
             .collect();
@@ -269,6 +275,8 @@ fn bars(title: &str, rows: &[(String, u64)]) -> Result<String> {
         chart
             .configure_mesh()
             .disable_y_mesh()
+            // Whole numbers only: counts.
+            .x_labels((max as usize + 1).min(10))
             // Twice the rows: plotters places segment labels between ticks and drops some
             // when asked for exactly as many as there are segments.
             .y_labels(rows.len() * 2 + 2)
@@ -364,6 +372,11 @@ fn lines(title: &str, series: &[(String, Vec<(i32, f64)>)], y_max: Option<f64>) 
     Ok(svg)
 }
 
+/// A sum as a table cell: empty where nothing was stated.
+fn number(v: Option<f64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -441,7 +454,7 @@ table{{border-collapse:collapse;font-size:.85em}}td,th{{border:1px solid #ddd;pa
     s += "</table>";
     // Requests.
     write!(s, "<h2 id=\"requests\">Requests and grant rates per year, by form</h2><p class=\"note\">Received: 本年新收 (s3 new, total column). Grant rate: 予以公开 / 总计 (s3 granted ÷ s3 total, total column). Sums over the reports that state the cell.</p>")?;
-    s += &lines("Requests received", &series(&|r| Some(r.received)), None)?;
+    s += &lines("Requests received", &series(&|r| r.received), None)?;
     s += &lines(
         "Grant rate (share of answered requests granted)",
         &series(&|r| r.grant_rate),
@@ -454,9 +467,9 @@ table{{border-collapse:collapse;font-size:.85em}}td,th{{border:1px solid #ddd;pa
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             r.year,
             r.form,
-            r.received,
-            r.answered,
-            r.granted,
+            number(r.received),
+            number(r.answered),
+            number(r.granted),
             r.grant_rate
                 .map(|g| format!("{:.1}%", g * 100.0))
                 .unwrap_or_default()

@@ -238,8 +238,17 @@ pub fn update(root: &Path, files: &mut Vec<FileEntry>, mut writer: DatasetWriter
         old_by_year.entry(f.year).or_default().push(f);
     }
     let mut hashes = BTreeMap::new();
-    for year_rows in rows.chunk_by(|a, b| a.year == b.year) {
-        let year = year_rows[0].year;
+    let mut partitions: Vec<(i32, &[PanelCheck])> = rows
+        .chunk_by(|a, b| a.year == b.year)
+        .map(|r| (r[0].year, r))
+        .collect();
+    if partitions.is_empty() {
+        // No agency with two years yet: one empty file, so that
+        // `read_parquet('out/panel_checks/**/*.parquet')` reads an empty table instead of
+        // failing on no files.
+        partitions.push((0, &[]));
+    }
+    for (year, year_rows) in partitions {
         let hash = blake3::hash(format!("{year_rows:?}").as_bytes())
             .to_hex()
             .to_string();
@@ -250,6 +259,9 @@ pub fn update(root: &Path, files: &mut Vec<FileEntry>, mut writer: DatasetWriter
         if same {
             files.extend(old_by_year.remove(&year).unwrap_or_default());
             continue;
+        }
+        if year_rows.is_empty() {
+            writer.write_batch(Table::PanelChecks, year, &to_batch(&[])?)?;
         }
         for batch in year_rows.chunks(8192) {
             writer.write_batch(Table::PanelChecks, year, &to_batch(batch)?)?;

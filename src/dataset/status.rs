@@ -51,18 +51,35 @@ pub fn status(out: &Path) -> Result<String> {
     writeln!(s, "by form: {}", bf.join(", "))?;
     writeln!(s, "cells: {cells}; checks failed: {failed}")?;
     let mut files: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    let mut per_partition: BTreeMap<(&str, i32), u64> = BTreeMap::new();
     for f in &m.files {
         let e = files.entry(f.table.as_str()).or_default();
         e.0 += 1;
         e.1 += f.bytes;
+        *per_partition.entry((f.table.as_str(), f.year)).or_default() += 1;
     }
     let fs: Vec<String> = files
         .iter()
-        .map(|(t, (n, b))| format!("{t} {n} ({:.1} MB)", *b as f64 / 1e6))
+        .map(|(t, (n, b))| {
+            let most = per_partition
+                .iter()
+                .filter(|((table, _), _)| table == t)
+                .map(|(_, n)| *n)
+                .max()
+                .unwrap_or(0);
+            format!("{t} {n} ({:.1} MB, at most {most} in a partition)", *b as f64 / 1e6)
+        })
         .collect();
     writeln!(s, "files: {}", fs.join(", "))?;
+    if per_partition.values().any(|n| *n > 2) {
+        writeln!(s, "  (`gongkai compact` rewrites partitions of many files into few)")?;
+    }
     writeln!(s, "runs:")?;
     for r in &m.runs {
+        if r.kind == "compact" {
+            writeln!(s, "  {} compact {} -> {} files", r.run_id, r.finished, r.files.len())?;
+            continue;
+        }
         writeln!(
             s,
             "  {} {} {} -> {} documents from {}",
