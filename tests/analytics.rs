@@ -198,6 +198,25 @@ fn compact_after_ten_appends_leaves_few_files_and_the_same_rows() {
     let before = fp.of(&out);
     let user_file = out.join("notes.txt");
     std::fs::write(&user_file, "mine").unwrap();
+    // While another run holds the dataset's lock, compaction stops (exit 3) and changes nothing.
+    let held = std::fs::OpenOptions::new()
+        .write(true)
+        .open(tmp.join(".out.lock"))
+        .unwrap();
+    held.try_lock().unwrap();
+    let files_before = snapshot(&out);
+    let o = gongkai()
+        .args(["compact", "--out", p(&out)])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(snapshot(&out), files_before);
+    drop(held);
     let said = gk(&["compact", "--out", p(&out)]);
     assert!(said.contains("compacted"), "{said}");
     assert!(
@@ -364,11 +383,7 @@ fn the_report_states_what_duckdb_finds_and_renders_in_chromium() {
         assert_eq!(o["year"], c["year"]);
         assert_eq!(o["form"], c["form_version"]);
         for (ours, theirs) in [("received", "r"), ("answered", "a"), ("granted", "g")] {
-            assert_eq!(
-                o[ours].as_f64(),
-                c[theirs].as_f64(),
-                "{ours} {o} {c}"
-            );
+            assert_eq!(o[ours].as_f64(), c[theirs].as_f64(), "{ours} {o} {c}");
         }
     }
     let by_status = q("select status, count(*) n from documents group by all");

@@ -159,7 +159,10 @@ pub fn numbers(root: &Path, manifest: &Manifest) -> Result<Numbers> {
                     ),
             )
             .group_by([col("year"), col("form_version"), col("item")])
-            .agg([col("value").sum().alias("sum"), col("value").count().alias("stated")])
+            .agg([
+                col("value").sum().alias("sum"),
+                col("value").count().alias("stated"),
+            ])
             .collect()?;
         let years = df.column("year")?.cast(&DataType::Int32)?;
         let (years, forms, items) = (

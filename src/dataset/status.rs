@@ -67,17 +67,29 @@ pub fn status(out: &Path) -> Result<String> {
                 .map(|(_, n)| *n)
                 .max()
                 .unwrap_or(0);
-            format!("{t} {n} ({:.1} MB, at most {most} in a partition)", *b as f64 / 1e6)
+            format!(
+                "{t} {n} ({:.1} MB, at most {most} in a partition)",
+                *b as f64 / 1e6
+            )
         })
         .collect();
     writeln!(s, "files: {}", fs.join(", "))?;
     if per_partition.values().any(|n| *n > 2) {
-        writeln!(s, "  (`gongkai compact` rewrites partitions of many files into few)")?;
+        writeln!(
+            s,
+            "  (`gongkai compact` rewrites partitions of many files into few)"
+        )?;
     }
     writeln!(s, "runs:")?;
     for r in &m.runs {
         if r.kind == "compact" {
-            writeln!(s, "  {} compact {} -> {} files", r.run_id, r.finished, r.files.len())?;
+            writeln!(
+                s,
+                "  {} compact {} -> {} files",
+                r.run_id,
+                r.finished,
+                r.files.len()
+            )?;
             continue;
         }
         writeln!(
