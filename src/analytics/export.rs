@@ -7,9 +7,10 @@
 //! (a file holds whole documents) and pivoted with polars, and each file's rows are written
 //! before the next is read. Written to a temporary file beside the target, renamed at the end.
 
+use crate::dataset::scan;
 use crate::dataset::sink::{FileEntry, Manifest, Table};
 use crate::forms::FORMS;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use polars::prelude::*;
 use std::path::Path;
 
@@ -85,24 +86,7 @@ pub fn export(out: &Path, to: &Path) -> Result<Exported> {
             to.display()
         ),
     };
-    let tmp = to.with_file_name(format!(
-        ".{}.tmp-{}",
-        to.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    let file =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    let result = write_all(out, &manifest, file, csv).and_then(|done| {
-        std::fs::rename(&tmp, to)
-            .with_context(|| format!("moving the export to {}", to.display()))?;
-        Ok(done)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    super::write_beside(to, |file| write_all(out, &manifest, file, csv))
 }
 
 fn files_of(manifest: &Manifest, table: Table, year: i32) -> Vec<&FileEntry> {
@@ -111,20 +95,6 @@ fn files_of(manifest: &Manifest, table: Table, year: i32) -> Vec<&FileEntry> {
         .iter()
         .filter(|f| f.table == table.name() && f.year == year)
         .collect()
-}
-
-fn scan(root: &Path, files: &[&FileEntry]) -> PolarsResult<LazyFrame> {
-    let paths: Vec<PlRefPath> = files
-        .iter()
-        .map(|f| PlRefPath::new(root.join(&f.path).to_string_lossy().as_ref()))
-        .collect();
-    LazyFrame::scan_parquet_files(
-        paths.into_iter().collect(),
-        ScanArgsParquet {
-            hive_options: HiveOptions::new_disabled(),
-            ..Default::default()
-        },
-    )
 }
 
 fn write_all(root: &Path, manifest: &Manifest, file: std::fs::File, csv: bool) -> Result<Exported> {
@@ -162,7 +132,7 @@ fn write_all(root: &Path, manifest: &Manifest, file: std::fs::File, csv: bool) -
             .collect()
     };
     for year in years {
-        let docs = scan(root, &files_of(manifest, Table::Documents, year))?
+        let docs = scan::files(root, &files_of(manifest, Table::Documents, year))?
             .with_columns(as_string(&["doc_id"]))
             .with_column(lit(year).alias("year"))
             .collect()?;
@@ -199,7 +169,7 @@ fn write_all(root: &Path, manifest: &Manifest, file: std::fs::File, csv: bool) -
             sink.as_mut().expect("set above").write(&mut df)
         };
         for cells_file in files_of(manifest, Table::Cells, year) {
-            let wide = scan(root, &[cells_file])?
+            let wide = scan::files(root, &[cells_file])?
                 .select(
                     as_string(&["doc_id", "section", "item", "metric"])
                         .into_iter()

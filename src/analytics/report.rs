@@ -6,8 +6,9 @@
 //! to inline SVG. The figures are also embedded as JSON (`<script type="application/json"
 //! id="numbers">`), so that tests compare them with DuckDB's answers over the same files.
 
-use crate::dataset::sink::{FileEntry, Manifest, Table};
-use anyhow::{anyhow, bail, Context, Result};
+use crate::dataset::scan;
+use crate::dataset::sink::{Manifest, Table};
+use anyhow::{anyhow, bail, Result};
 use plotters::prelude::*;
 use polars::prelude::*;
 use serde::Serialize;
@@ -46,32 +47,6 @@ pub struct Requests {
 
 const UNKNOWN: &str = "(unknown)";
 
-fn scan(root: &Path, files: &[FileEntry], table: Table) -> Result<Option<LazyFrame>> {
-    let mut by_year: BTreeMap<i32, Vec<PlRefPath>> = BTreeMap::new();
-    for f in files.iter().filter(|f| f.table == table.name()) {
-        by_year.entry(f.year).or_default().push(PlRefPath::new(
-            root.join(&f.path).to_string_lossy().as_ref(),
-        ));
-    }
-    let args = ScanArgsParquet {
-        hive_options: HiveOptions::new_disabled(),
-        ..Default::default()
-    };
-    let frames = by_year
-        .into_iter()
-        .map(|(year, paths)| {
-            Ok(
-                LazyFrame::scan_parquet_files(paths.into_iter().collect(), args.clone())?
-                    .with_column(lit(year).alias("year")),
-            )
-        })
-        .collect::<PolarsResult<Vec<_>>>()?;
-    if frames.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(concat(frames, UnionArgs::default())?))
-}
-
 /// `(key columns as text…, count)` rows of a grouped count, largest first.
 fn counts(lf: LazyFrame, keys: &[&str]) -> Result<Vec<(Vec<String>, u64)>> {
     let df = lf
@@ -101,7 +76,7 @@ fn counts(lf: LazyFrame, keys: &[&str]) -> Result<Vec<(Vec<String>, u64)>> {
 pub fn numbers(root: &Path, manifest: &Manifest) -> Result<Numbers> {
     let files = &manifest.files;
     let mut n = Numbers::default();
-    let Some(docs) = scan(root, files, Table::Documents)? else {
+    let Some(docs) = scan::table(root, files, Table::Documents)? else {
         return Ok(n);
     };
     let docs = docs.select([
@@ -137,7 +112,7 @@ pub fn numbers(root: &Path, manifest: &Manifest) -> Result<Numbers> {
     .into_iter()
     .map(|(k, c)| (k[0].clone(), c))
     .collect();
-    if let Some(cells) = scan(root, files, Table::Cells)? {
+    if let Some(cells) = scan::table(root, files, Table::Cells)? {
         let df = cells
             .select([
                 col("year"),
@@ -202,7 +177,7 @@ pub fn numbers(root: &Path, manifest: &Manifest) -> Result<Numbers> {
             })
             .collect();
     }
-    if let Some(checks) = scan(root, files, Table::Checks)? {
+    if let Some(checks) = scan::table(root, files, Table::Checks)? {
         let failed = checks
             .select([
                 col("doc_id").cast(DataType::String),
@@ -229,7 +204,7 @@ pub fn numbers(root: &Path, manifest: &Manifest) -> Result<Numbers> {
         .map(|(k, c)| (k[0].clone(), c))
         .collect();
     }
-    if let Some(panel) = scan(root, files, Table::PanelChecks)? {
+    if let Some(panel) = scan::table(root, files, Table::PanelChecks)? {
         let failed = panel
             .select([col("check"), col("year"), col("outcome")])
             .filter(col("outcome").eq(lit("fail")));
@@ -519,13 +494,9 @@ pub fn report(out: &Path, to: &Path) -> Result<()> {
     };
     let n = numbers(out, &manifest)?;
     let page = html(&out.display().to_string(), &n)?;
-    let tmp = to.with_file_name(format!(
-        ".{}.tmp-{}",
-        to.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, page).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, to).with_context(|| format!("moving the report to {}", to.display()))
+    super::write_beside(to, |mut file| {
+        use std::io::Write as _;
+        file.write_all(page.as_bytes())?;
+        Ok(file.sync_all()?)
+    })
 }

@@ -9,7 +9,7 @@
 //! readers and DuckDB see one table, and memory stays one row group per partition.
 
 use crate::config::Config;
-use crate::dataset::run::{new_run_id, usage, Lock};
+use crate::dataset::run::{new_run_id, refuse_other_format, usage, Lock};
 use crate::dataset::sink::{self, DatasetWriter, FileEntry, Manifest, RunRecord, Table};
 use anyhow::{bail, Context, Result};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -41,14 +41,7 @@ pub fn compact(out: &Path, cfg: &Config) -> Result<Compaction> {
     let Some(mut manifest) = Manifest::read(out)? else {
         bail!("{}: the dataset went away", out.display());
     };
-    if manifest.format != sink::FORMAT {
-        return Err(usage(format!(
-            "{}: dataset format {} was written by another gongkai version (this one writes {}); rebuild it with `gongkai build`",
-            out.display(),
-            manifest.format,
-            sink::FORMAT
-        )));
-    }
+    refuse_other_format(out, &manifest)?;
     let mut partitions: BTreeMap<(String, i32), Vec<FileEntry>> = BTreeMap::new();
     for f in &manifest.files {
         partitions
@@ -67,13 +60,7 @@ pub fn compact(out: &Path, cfg: &Config) -> Result<Compaction> {
     let result = (|| -> Result<Vec<FileEntry>> {
         std::fs::create_dir_all(&staging)?;
         sink::link_tree(out, &staging, &|name| name != sink::MANIFEST)?;
-        let mut writer = DatasetWriter::new(
-            &staging,
-            &run_id,
-            &cfg.compression,
-            cfg.zstd_level,
-            cfg.row_group_rows,
-        )?;
+        let mut writer = DatasetWriter::for_config(&staging, &run_id, cfg)?;
         for ((table, year), files) in &partitions {
             let table = *Table::ALL
                 .iter()

@@ -4,5 +4,6 @@
 pub mod compact;
 pub mod panel;
 pub mod run;
+pub mod scan;
 pub mod sink;
 pub mod status;

@@ -6,7 +6,10 @@
 //! cells filtered to the twenty facts the rules use and pivoted to one row per document); the
 //! rules themselves are plain Rust over one agency's reports in year order.
 
+use crate::dataset::scan;
 use crate::dataset::sink::{DatasetWriter, FileEntry, Table};
+use crate::forms::FORMS;
+use crate::model::FormVersion;
 use anyhow::{Context, Result};
 use arrow_array::{ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray};
 use polars::prelude::*;
@@ -14,19 +17,23 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-/// The applicant columns of section 三 and their total: `panel.carryover:<metric>`.
-const APPLICANT: [&str; 7] = [
-    "natural_person",
-    "commercial",
-    "research",
-    "public_interest",
-    "legal_services",
-    "other_org",
-    "total",
-];
+/// The applicant columns of section 三 and their total (`panel.carryover:<metric>`), from the
+/// forms' data.
+fn applicant() -> &'static [&'static str] {
+    &FORMS.s3_metrics
+}
 
-/// Section 二 items whose `in_force` moves by issued − repealed (2021 form).
-const IN_FORCE_ITEMS: [&str; 2] = ["regulations", "normative_docs"];
+/// Section 二 items whose `in_force` moves by issued − repealed: the rows of the 2021 form's
+/// tables that have an `in_force` column.
+fn in_force_items() -> Vec<&'static str> {
+    FORMS
+        .s2
+        .iter()
+        .filter(|t| t.version == FormVersion::V2021 && t.metrics.contains(&"in_force"))
+        .flat_map(|t| t.rows.iter().map(|r| r.0))
+        .collect()
+}
+
 const IN_FORCE_METRICS: [&str; 3] = ["issued", "repealed", "in_force"];
 
 /// One report as the rules see it.
@@ -184,7 +191,7 @@ pub fn evaluate(reports: Vec<Report>) -> Vec<PanelCheck> {
                             ..base.clone()
                         }
                     };
-                for m in APPLICANT {
+                for &m in applicant() {
                     let sides = Some(match prev {
                         Some(pr) => (fact(pr, "carried_forward", m), fact(d, "carried_over", m)),
                         None => (None, None),
@@ -192,7 +199,7 @@ pub fn evaluate(reports: Vec<Report>) -> Vec<PanelCheck> {
                     out.push(judged(format!("panel.carryover:{m}"), "hard", sides));
                 }
                 if d.form_version == "2021" {
-                    for item in IN_FORCE_ITEMS {
+                    for item in in_force_items() {
                         let sides = match prev {
                             Some(pr) if pr.form_version != "2021" => None,
                             Some(pr) => {
@@ -305,37 +312,9 @@ fn to_batch(rows: &[PanelCheck]) -> Result<RecordBatch> {
     Ok(RecordBatch::try_new(Table::PanelChecks.schema(), columns)?)
 }
 
-fn scan(root: &Path, files: &[FileEntry], table: Table) -> Result<Option<LazyFrame>> {
-    let mut by_year: BTreeMap<i32, Vec<PlRefPath>> = BTreeMap::new();
-    for f in files.iter().filter(|f| f.table == table.name()) {
-        let path = root.join(&f.path);
-        by_year
-            .entry(f.year)
-            .or_default()
-            .push(PlRefPath::new(path.to_string_lossy().as_ref()));
-    }
-    let args = ScanArgsParquet {
-        hive_options: HiveOptions::new_disabled(),
-        ..Default::default()
-    };
-    let frames = by_year
-        .into_iter()
-        .map(|(year, paths)| {
-            Ok(
-                LazyFrame::scan_parquet_files(paths.into_iter().collect(), args.clone())?
-                    .with_column(lit(year).alias("year")),
-            )
-        })
-        .collect::<PolarsResult<Vec<_>>>()?;
-    if frames.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(concat(frames, UnionArgs::default())?))
-}
-
 /// The reports of the dataset under `root` (its `files`), with the facts the rules use.
 pub fn read_reports(root: &Path, files: &[FileEntry]) -> Result<Vec<Report>> {
-    let Some(docs) = scan(root, files, Table::Documents)? else {
+    let Some(docs) = scan::table(root, files, Table::Documents)? else {
         return Ok(Vec::new());
     };
     let docs = docs
@@ -364,20 +343,20 @@ pub fn read_reports(root: &Path, files: &[FileEntry]) -> Result<Vec<Report>> {
     };
     let mut facts = Vec::new();
     for item in ["carried_over", "carried_forward"] {
-        for m in APPLICANT {
+        for &m in applicant() {
             facts.push((item, m));
         }
     }
-    for item in IN_FORCE_ITEMS {
+    for item in in_force_items() {
         for m in IN_FORCE_METRICS {
             facts.push((item, m));
         }
     }
-    let docs = match scan(root, files, Table::Cells)? {
+    let docs = match scan::table(root, files, Table::Cells)? {
         Some(cells) => {
-            let filter = wanted("carried_over", &APPLICANT)
-                .or(wanted("carried_forward", &APPLICANT))
-                .or(IN_FORCE_ITEMS
+            let filter = wanted("carried_over", applicant())
+                .or(wanted("carried_forward", applicant()))
+                .or(in_force_items()
                     .iter()
                     .fold(lit(false), |e, i| e.or(wanted(i, &IN_FORCE_METRICS))));
             // A blank counts as 0, as in `checks`; NULL is a cell missing or not a value.

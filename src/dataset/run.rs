@@ -435,16 +435,23 @@ fn check_output(out: &Path, mode: Mode) -> Result<Option<Manifest>> {
         )));
     }
     if let (Mode::Append, Some(m)) = (mode, &manifest) {
-        if m.format != sink::FORMAT {
-            return Err(usage(format!(
-                "output {}: dataset format {} was written by another gongkai version (this one writes {}); rebuild it with `gongkai build`",
-                out.display(),
-                m.format,
-                sink::FORMAT
-            )));
-        }
+        refuse_other_format(out, m)?;
     }
     Ok(manifest)
+}
+
+/// Only a rebuild may change a dataset of another format: files of two formats would not read
+/// as one table.
+pub(crate) fn refuse_other_format(out: &Path, m: &Manifest) -> Result<()> {
+    if m.format != sink::FORMAT {
+        return Err(usage(format!(
+            "output {}: dataset format {} was written by another gongkai version (this one writes {}); rebuild it with `gongkai build`",
+            out.display(),
+            m.format,
+            sink::FORMAT
+        )));
+    }
+    Ok(())
 }
 
 /// doc_ids already in a dataset (from its documents files).
@@ -562,13 +569,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
             };
             sink::link_tree(&out, &staging, &keep)?;
         }
-        let mut writer = DatasetWriter::new(
-            &staging,
-            &summary.run_id,
-            &cfg.compression,
-            cfg.zstd_level,
-            cfg.row_group_rows,
-        )?;
+        let mut writer = DatasetWriter::for_config(&staging, &summary.run_id, cfg)?;
         // Failed rows are in year 0 (a document that cannot be read has no year).
         let mut replaced = Vec::new();
         if let (Some(m), false) = (&previous, superseded.is_empty()) {
@@ -713,13 +714,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let committed = (|| -> Result<()> {
         // The panel checks span years: brought up to date over the whole staged dataset.
         let before: HashSet<String> = manifest.files.iter().map(|f| f.path.clone()).collect();
-        let writer = DatasetWriter::new(
-            &staging,
-            &summary.run_id,
-            &cfg.compression,
-            cfg.zstd_level,
-            cfg.row_group_rows,
-        )?;
+        let writer = DatasetWriter::for_config(&staging, &summary.run_id, cfg)?;
         summary.panel_checks_failed = panel::update(&staging, &mut manifest.files, writer)?;
         if let Some(run) = manifest.runs.last_mut() {
             run.files.extend(

@@ -279,6 +279,17 @@ impl DatasetWriter {
         })
     }
 
+    /// A writer with the configuration's compression and row groups.
+    pub fn for_config(root: &Path, run_id: &str, cfg: &crate::config::Config) -> Result<Self> {
+        Self::new(
+            root,
+            run_id,
+            &cfg.compression,
+            cfg.zstd_level,
+            cfg.row_group_rows,
+        )
+    }
+
     fn part(&mut self, table: Table, year: i32) -> Result<&mut Part> {
         if !self.parts.contains_key(&(table, year)) {
             let rel_dir = format!("{}/year={year}", table.name());
