@@ -46,9 +46,30 @@ pub struct Report {
     /// Province, prefecture and county names as resolved (prefixes of the agency name).
     pub regions: Vec<String>,
     pub form_version: String,
-    /// `(item, metric)` → the stated number; a blank cell counts as 0 (as in `checks`); a cell
-    /// missing or not a value is absent.
-    pub facts: BTreeMap<(String, String), f64>,
+    /// The stated number of each of [`FACTS`], in its order; a blank cell counts as 0 (as in
+    /// `checks`); None for a cell missing or not a value.
+    pub facts: Vec<Option<f64>>,
+}
+
+/// The cells the rules read, `(item, metric)`: the carry-overs of section 三 and the in-force
+/// counts of section 二.
+pub static FACTS: std::sync::LazyLock<Vec<(&'static str, &'static str)>> =
+    std::sync::LazyLock::new(|| {
+        let mut facts = Vec::new();
+        for item in ["carried_over", "carried_forward"] {
+            facts.extend(applicant().iter().map(|&m| (item, m)));
+        }
+        for item in in_force_items() {
+            facts.extend(IN_FORCE_METRICS.iter().map(|&m| (item, m)));
+        }
+        facts
+    });
+
+impl Report {
+    fn fact(&self, item: &str, metric: &str) -> Option<f64> {
+        let i = FACTS.iter().position(|f| *f == (item, metric))?;
+        self.facts.get(i).copied().flatten()
+    }
 }
 
 /// A `panel_checks` row.
@@ -163,11 +184,7 @@ pub fn evaluate(reports: Vec<Report>) -> Vec<PanelCheck> {
                     None
                 };
                 let prev = prev_doc.filter(|_| unpaired.is_none());
-                let fact = |r: &Report, item: &str, metric: &str| {
-                    r.facts
-                        .get(&(item.to_string(), metric.to_string()))
-                        .copied()
-                };
+                let fact = |r: &Report, item: &str, metric: &str| r.fact(item, metric);
                 let judged =
                     |check: String, severity, sides: Option<(Option<f64>, Option<f64>)>| {
                         let (reason, expected, actual, outcome) = match (unpaired, sides) {
@@ -341,17 +358,7 @@ pub fn read_reports(root: &Path, files: &[FileEntry]) -> Result<Vec<Report>> {
                 .and(col("metric").eq(lit(m.to_string()))))
         })
     };
-    let mut facts = Vec::new();
-    for item in ["carried_over", "carried_forward"] {
-        for &m in applicant() {
-            facts.push((item, m));
-        }
-    }
-    for item in in_force_items() {
-        for m in IN_FORCE_METRICS {
-            facts.push((item, m));
-        }
-    }
+    let facts = &*FACTS;
     let docs = match scan::table(root, files, Table::Cells)? {
         Some(cells) => {
             let filter = wanted("carried_over", applicant())
@@ -417,7 +424,7 @@ pub fn read_reports(root: &Path, files: &[FileEntry]) -> Result<Vec<Report>> {
         .collect::<Result<Vec<_>>>()?;
     let mut out = Vec::with_capacity(df.height());
     for row in 0..df.height() {
-        let mut r = Report {
+        let r = Report {
             doc_id: ids.get(row).unwrap_or_default().to_string(),
             year: years.get(row).unwrap_or_default(),
             agency: agencies.get(row).unwrap_or_default().to_string(),
@@ -427,13 +434,11 @@ pub fn read_reports(root: &Path, files: &[FileEntry]) -> Result<Vec<Report>> {
                 .filter_map(|n| n.get(row).map(str::to_string))
                 .collect(),
             form_version: forms.get(row).unwrap_or_default().to_string(),
-            facts: BTreeMap::new(),
+            facts: columns
+                .iter()
+                .map(|c| c.as_ref().and_then(|c| c.get(row)))
+                .collect(),
         };
-        for ((i, m), c) in facts.iter().zip(&columns) {
-            if let Some(v) = c.as_ref().and_then(|c| c.get(row)) {
-                r.facts.insert((i.to_string(), m.to_string()), v);
-            }
-        }
         out.push(r);
     }
     Ok(out)
@@ -451,9 +456,9 @@ mod tests {
             region_code: "360923".into(),
             regions: vec!["江西省".into(), "宜春市".into(), "上高县".into()],
             form_version: form.into(),
-            facts: facts
+            facts: FACTS
                 .iter()
-                .map(|(i, m, v)| ((i.to_string(), m.to_string()), *v))
+                .map(|f| facts.iter().find(|(i, m, _)| (*i, *m) == *f).map(|x| x.2))
                 .collect(),
         }
     }
