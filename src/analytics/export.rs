@@ -165,6 +165,9 @@ fn write_all(root: &Path, manifest: &Manifest, file: std::fs::File, csv: bool) -
                 });
                 done.columns = df.width();
             }
+            // The Parquet writer needs every column in the same chunks (the rows of a year's
+            // documents files come in one chunk per file).
+            df.align_chunks_par();
             done.rows += df.height() as u64;
             sink.as_mut().expect("set above").write(&mut df)
         };

@@ -113,15 +113,9 @@ pub fn numbers(root: &Path, manifest: &Manifest) -> Result<Numbers> {
     .map(|(k, c)| (k[0].clone(), c))
     .collect();
     if let Some(cells) = scan::table(root, files, Table::Cells)? {
+        // Filter first: the predicate goes into the scan (casting every cell's codes first held
+        // them all in memory).
         let df = cells
-            .select([
-                col("year"),
-                col("form_version").cast(DataType::String),
-                col("section").cast(DataType::String),
-                col("item").cast(DataType::String),
-                col("metric").cast(DataType::String),
-                col("value"),
-            ])
             .filter(
                 col("section")
                     .eq(lit("s3"))
@@ -133,6 +127,12 @@ pub fn numbers(root: &Path, manifest: &Manifest) -> Result<Numbers> {
                             .or(col("item").eq(lit("total"))),
                     ),
             )
+            .select([
+                col("year"),
+                col("form_version").cast(DataType::String),
+                col("item").cast(DataType::String),
+                col("value"),
+            ])
             .group_by([col("year"), col("form_version"), col("item")])
             .agg([
                 col("value").sum().alias("sum"),
@@ -178,13 +178,10 @@ pub fn numbers(root: &Path, manifest: &Manifest) -> Result<Numbers> {
             .collect();
     }
     if let Some(checks) = scan::table(root, files, Table::Checks)? {
-        let failed = checks
-            .select([
-                col("doc_id").cast(DataType::String),
-                col("check").cast(DataType::String),
-                col("outcome").cast(DataType::String),
-            ])
-            .filter(col("outcome").eq(lit("fail")));
+        let failed = checks.filter(col("outcome").eq(lit("fail"))).select([
+            col("doc_id").cast(DataType::String),
+            col("check").cast(DataType::String),
+        ]);
         let mut by_rule: BTreeMap<String, u64> = BTreeMap::new();
         for (k, c) in counts(failed.clone(), &["check"])? {
             let rule = k[0].split(':').next().unwrap_or_default().to_string();

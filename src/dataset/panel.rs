@@ -175,14 +175,13 @@ pub fn evaluate(reports: Vec<Report>) -> Vec<PanelCheck> {
                         ..base.clone()
                     });
                 }
+                // Against a year of two documents the rules are not evaluated at all (which one is
+                // the agency's report?): the `panel.duplicate` rows say so, once per document.
+                if docs.len() > 1 || prev_doc.is_none() {
+                    continue;
+                }
                 // Why the year-to-year rules cannot be evaluated for this pair, if they cannot.
-                let unpaired = if t - p > 1 {
-                    Some("the years are not consecutive")
-                } else if docs.len() > 1 || prev_doc.is_none() {
-                    Some("two documents for the agency and year")
-                } else {
-                    None
-                };
+                let unpaired = (t - p > 1).then_some("the years are not consecutive");
                 let prev = prev_doc.filter(|_| unpaired.is_none());
                 let fact = |r: &Report, item: &str, metric: &str| r.fact(item, metric);
                 let judged =
@@ -273,9 +272,11 @@ pub fn update(root: &Path, files: &mut Vec<FileEntry>, mut writer: DatasetWriter
         partitions.push((0, &[]));
     }
     for (year, year_rows) in partitions {
-        let hash = blake3::hash(format!("{year_rows:?}").as_bytes())
-            .to_hex()
-            .to_string();
+        let mut hasher = blake3::Hasher::new();
+        for r in year_rows {
+            hasher.update(format!("{r:?}").as_bytes());
+        }
+        let hash = hasher.finalize().to_hex().to_string();
         let same = old_by_year.get(&year).is_some_and(|f| {
             f.iter()
                 .all(|f| f.rows_hash.as_deref() == Some(hash.as_str()))
@@ -359,43 +360,59 @@ pub fn read_reports(root: &Path, files: &[FileEntry]) -> Result<Vec<Report>> {
         })
     };
     let facts = &*FACTS;
-    let docs = match scan::table(root, files, Table::Cells)? {
-        Some(cells) => {
-            let filter = wanted("carried_over", applicant())
-                .or(wanted("carried_forward", applicant()))
-                .or(in_force_items()
-                    .iter()
-                    .fold(lit(false), |e, i| e.or(wanted(i, &IN_FORCE_METRICS))));
-            // A blank counts as 0, as in `checks`; NULL is a cell missing or not a value.
-            let stated = when(col("status").eq(lit("blank")))
-                .then(lit(0.0))
-                .otherwise(col("value"));
-            let per_doc = cells
-                .select([
-                    col("doc_id").cast(DataType::String),
-                    col("item").cast(DataType::String),
-                    col("metric").cast(DataType::String),
-                    col("status").cast(DataType::String),
-                    col("value"),
-                ])
-                .filter(filter)
-                .with_column(stated.alias("stated"))
-                .group_by([col("doc_id")])
-                .agg(
-                    facts
-                        .iter()
-                        .map(|(i, m)| {
-                            col("stated")
-                                .filter(col("item").eq(lit(*i)).and(col("metric").eq(lit(*m))))
-                                .first()
-                                .alias(format!("{i}|{m}"))
-                        })
-                        .collect::<Vec<_>>(),
-                );
-            docs.with_column(col("doc_id").cast(DataType::String))
-                .left_join(per_doc, col("doc_id"), col("doc_id"))
-        }
-        None => docs,
+    let cells: Vec<&FileEntry> = files
+        .iter()
+        .filter(|f| f.table == Table::Cells.name())
+        .collect();
+    let docs = if cells.is_empty() {
+        docs
+    } else {
+        let filter = wanted("carried_over", applicant())
+            .or(wanted("carried_forward", applicant()))
+            .or(in_force_items()
+                .iter()
+                .fold(lit(false), |e, i| e.or(wanted(i, &IN_FORCE_METRICS))));
+        // A blank counts as 0, as in `checks`; NULL is a cell missing or not a value.
+        let stated = when(col("status").eq(lit("blank")))
+            .then(lit(0.0))
+            .otherwise(col("value"));
+        let aggs: Vec<Expr> = facts
+            .iter()
+            .map(|(i, m)| {
+                col("stated")
+                    .filter(col("item").eq(lit(*i)).and(col("metric").eq(lit(*m))))
+                    .first()
+                    .alias(format!("{i}|{m}"))
+            })
+            .collect();
+        // One cells file at a time (a file holds whole documents), the filter first so that it
+        // goes into the scan: only the few cells the rules read are ever held, and only one
+        // file's. Scanning the whole table at once held every file's rows: 6.3 GiB for 200,000
+        // reports.
+        let per_file = cells
+            .iter()
+            .map(|f| {
+                scan::files(root, &[f])?
+                    .filter(filter.clone())
+                    .select([
+                        col("doc_id").cast(DataType::String),
+                        col("item").cast(DataType::String),
+                        col("metric").cast(DataType::String),
+                        col("status").cast(DataType::String),
+                        col("value"),
+                    ])
+                    .with_column(stated.clone().alias("stated"))
+                    .group_by([col("doc_id")])
+                    .agg(aggs.clone())
+                    .collect()
+            })
+            .collect::<PolarsResult<Vec<DataFrame>>>()?;
+        let per_doc = concat(
+            per_file.into_iter().map(|df| df.lazy()).collect::<Vec<_>>(),
+            UnionArgs::default(),
+        )?;
+        docs.with_column(col("doc_id").cast(DataType::String))
+            .left_join(per_doc, col("doc_id"), col("doc_id"))
     };
     let df = docs
         .collect()
@@ -565,8 +582,8 @@ mod tests {
                 (dup.outcome, dup.prev_year, dup.prev_doc_id.as_deref()),
                 ("fail", None, Some(other))
             );
-            let r = outcome(&rows, doc, "panel.carryover:total").unwrap();
-            assert_eq!(r.reason, Some("two documents for the agency and year"));
+            // Against a year of two documents the rules are not evaluated.
+            assert!(outcome(&rows, doc, "panel.carryover:total").is_none());
         }
         assert!(
             outcome(&rows, "a", "panel.carryover:total").is_none(),
