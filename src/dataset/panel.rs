@@ -246,52 +246,60 @@ pub fn update(root: &Path, files: &mut Vec<FileEntry>, mut writer: DatasetWriter
     let (old, others): (Vec<FileEntry>, Vec<FileEntry>) = std::mem::take(files)
         .into_iter()
         .partition(|f| f.table == Table::PanelChecks.name());
-    let mut rows = evaluate(read_reports(root, &others)?);
-    rows.sort_by(|a, b| {
-        (a.year, &a.agency_key, &a.doc_id, &a.check).cmp(&(
-            b.year,
-            &b.agency_key,
-            &b.doc_id,
-            &b.check,
-        ))
-    });
-    let failed = rows.iter().filter(|r| r.outcome == "fail").count() as u64;
     let mut old_by_year: BTreeMap<i32, Vec<FileEntry>> = BTreeMap::new();
     for f in old {
         old_by_year.entry(f.year).or_default().push(f);
     }
-    let mut hashes = BTreeMap::new();
-    let mut partitions: Vec<(i32, &[PanelCheck])> = rows
-        .chunk_by(|a, b| a.year == b.year)
-        .map(|r| (r[0].year, r))
+    // Year by year, holding one year's reports and each agency's last present year's: memory
+    // is bounded by the largest year and the number of agencies, not by the dataset.
+    let years: std::collections::BTreeSet<i32> = others
+        .iter()
+        .filter(|f| f.table == Table::Documents.name() && f.year > 0)
+        .map(|f| f.year)
         .collect();
-    if partitions.is_empty() {
+    let mut last: std::collections::HashMap<String, Vec<Report>> = Default::default();
+    let (mut failed, mut any) = (0, false);
+    let mut hashes = BTreeMap::new();
+    for year in years {
+        let of_year: Vec<FileEntry> = others.iter().filter(|f| f.year == year).cloned().collect();
+        let mut this: BTreeMap<String, Vec<Report>> = BTreeMap::new();
+        for r in read_reports(root, &of_year)? {
+            this.entry(agency_key(&r.region_code, &r.agency, &r.regions))
+                .or_default()
+                .push(r);
+        }
+        let mut pairs = Vec::new();
+        for (key, reports) in &this {
+            pairs.extend(last.get(key).into_iter().flatten().cloned());
+            pairs.extend(reports.iter().cloned());
+        }
+        let mut rows: Vec<PanelCheck> = evaluate(pairs)
+            .into_iter()
+            .filter(|r| r.year == year)
+            .collect();
+        last.extend(this);
+        rows.sort_by(|a, b| {
+            (&a.agency_key, &a.doc_id, &a.check).cmp(&(&b.agency_key, &b.doc_id, &b.check))
+        });
+        failed += rows.iter().filter(|r| r.outcome == "fail").count() as u64;
+        if rows.is_empty() {
+            continue;
+        }
+        any = true;
+        write_partition(
+            year,
+            &rows,
+            &mut old_by_year,
+            &mut hashes,
+            &mut writer,
+            files,
+        )?;
+    }
+    if !any {
         // No agency with two years yet: one empty file, so that
         // `read_parquet('out/panel_checks/**/*.parquet')` reads an empty table instead of
         // failing on no files.
-        partitions.push((0, &[]));
-    }
-    for (year, year_rows) in partitions {
-        let mut hasher = blake3::Hasher::new();
-        for r in year_rows {
-            hasher.update(format!("{r:?}").as_bytes());
-        }
-        let hash = hasher.finalize().to_hex().to_string();
-        let same = old_by_year.get(&year).is_some_and(|f| {
-            f.iter()
-                .all(|f| f.rows_hash.as_deref() == Some(hash.as_str()))
-        });
-        if same {
-            files.extend(old_by_year.remove(&year).unwrap_or_default());
-            continue;
-        }
-        if year_rows.is_empty() {
-            writer.write_batch(Table::PanelChecks, year, &to_batch(&[])?)?;
-        }
-        for batch in year_rows.chunks(8192) {
-            writer.write_batch(Table::PanelChecks, year, &to_batch(batch)?)?;
-        }
-        hashes.insert(year, hash);
+        write_partition(0, &[], &mut old_by_year, &mut hashes, &mut writer, files)?;
     }
     // What is left of the old files was replaced or has no rows any more.
     for f in old_by_year.into_values().flatten() {
@@ -304,6 +312,39 @@ pub fn update(root: &Path, files: &mut Vec<FileEntry>, mut writer: DatasetWriter
     }
     files.extend(others);
     Ok(failed)
+}
+
+/// Write one year's rows, or keep the year's files when they hold the same rows (by hash).
+fn write_partition(
+    year: i32,
+    rows: &[PanelCheck],
+    old_by_year: &mut BTreeMap<i32, Vec<FileEntry>>,
+    hashes: &mut BTreeMap<i32, String>,
+    writer: &mut DatasetWriter,
+    files: &mut Vec<FileEntry>,
+) -> Result<()> {
+    let mut hasher = blake3::Hasher::new();
+    for r in rows {
+        hasher.update(format!("{r:?}").as_bytes());
+    }
+    let hash = hasher.finalize().to_hex().to_string();
+    let same = old_by_year.get(&year).is_some_and(|f| {
+        f.iter()
+            .all(|f| f.rows_hash.as_deref() == Some(hash.as_str()))
+    });
+    if same {
+        files.extend(old_by_year.remove(&year).unwrap_or_default());
+        return Ok(());
+    }
+    if rows.is_empty() {
+        writer.write_batch(Table::PanelChecks, year, &to_batch(&[])?)?;
+    }
+    for batch in rows.chunks(8192) {
+        writer.write_batch(Table::PanelChecks, year, &to_batch(batch)?)?;
+    }
+    writer.close_partition(Table::PanelChecks, year)?;
+    hashes.insert(year, hash);
+    Ok(())
 }
 
 fn to_batch(rows: &[PanelCheck]) -> Result<RecordBatch> {
