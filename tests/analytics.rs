@@ -271,6 +271,11 @@ fn export_is_one_row_per_document_with_one_column_per_canonical_cell() {
     write_dump(&dump, 300, Generator::new(3)).unwrap();
     let out = tmp.join("out");
     gk(&["build", "-q", "--input", p(&dump), "--out", p(&out)]);
+    // An append: a year's documents in two files (polars then holds them in two chunks, which its
+    // Parquet writer refused until they were aligned).
+    let more = tmp.join("more");
+    write_dump(&more, 60, Generator::new(8)).unwrap();
+    gk(&["append", "-q", "--input", p(&more), "--out", p(&out)]);
     let (pq, csv) = (tmp.join("wide.parquet"), tmp.join("wide.csv"));
     gk(&["export", "--out", p(&out), "--to", p(&pq)]);
     gk(&["export", "--out", p(&out), "--to", p(&csv)]);
