@@ -12,11 +12,11 @@ command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
 # Headless Chromium opens the HTML report in tests/analytics.rs (Debian's package).
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if ((${#need_apt[@]})); then
-  apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
 if ! .venv/bin/python -c 'import duckdb' >/dev/null 2>&1; then
   if ! python3 -m venv .venv >/dev/null 2>&1; then
-    apt-get update -qq && apt-get install -y -qq python3-venv
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
     python3 -m venv .venv
   fi
   .venv/bin/python -m pip install --quiet --disable-pip-version-check 'duckdb>=1.1'

@@ -101,8 +101,9 @@ pub fn compact(out: &Path, cfg: &Config) -> Result<Compaction> {
         }
     };
     done.files_after = new_files.len() as u64;
-    let replaced: Vec<&String> = partitions.values().flatten().map(|f| &f.path).collect();
-    manifest.files.retain(|f| !replaced.contains(&&f.path));
+    let replaced: std::collections::HashSet<&String> =
+        partitions.values().flatten().map(|f| &f.path).collect();
+    manifest.files.retain(|f| !replaced.contains(&f.path));
     manifest.runs.push(RunRecord {
         run_id: run_id.clone(),
         kind: "compact".into(),

@@ -46,6 +46,8 @@ pub struct Report {
     /// Province, prefecture and county names as resolved (prefixes of the agency name).
     pub regions: Vec<String>,
     pub form_version: String,
+    /// [`agency_key`], computed once when the report is read.
+    pub key: String,
     /// The stated number of each of [`FACTS`], in its order; a blank cell counts as 0 (as in
     /// `checks`); None for a cell missing or not a value.
     pub facts: Vec<Option<f64>>,
@@ -122,9 +124,8 @@ pub fn agency_key(region_code: &str, agency: &str, regions: &[String]) -> String
 pub fn evaluate(reports: Vec<Report>) -> Vec<PanelCheck> {
     let mut panels: BTreeMap<String, BTreeMap<i32, Vec<Report>>> = BTreeMap::new();
     for r in reports {
-        let key = agency_key(&r.region_code, &r.agency, &r.regions);
         panels
-            .entry(key)
+            .entry(r.key.clone())
             .or_default()
             .entry(r.year)
             .or_default()
@@ -264,9 +265,7 @@ pub fn update(root: &Path, files: &mut Vec<FileEntry>, mut writer: DatasetWriter
         let of_year: Vec<FileEntry> = others.iter().filter(|f| f.year == year).cloned().collect();
         let mut this: BTreeMap<String, Vec<Report>> = BTreeMap::new();
         for r in read_reports(root, &of_year)? {
-            this.entry(agency_key(&r.region_code, &r.agency, &r.regions))
-                .or_default()
-                .push(r);
+            this.entry(r.key.clone()).or_default().push(r);
         }
         let mut pairs = Vec::new();
         for (key, reports) in &this {
@@ -496,6 +495,11 @@ pub fn read_reports(root: &Path, files: &[FileEntry]) -> Result<Vec<Report>> {
                 .iter()
                 .map(|c| c.as_ref().and_then(|c| c.get(row)))
                 .collect(),
+            key: String::new(),
+        };
+        let r = Report {
+            key: agency_key(&r.region_code, &r.agency, &r.regions),
+            ..r
         };
         out.push(r);
     }
@@ -514,6 +518,7 @@ mod tests {
             region_code: "360923".into(),
             regions: vec!["江西省".into(), "宜春市".into(), "上高县".into()],
             form_version: form.into(),
+            key: agency_key("360923", "上高县财政局", &[]),
             facts: FACTS
                 .iter()
                 .map(|f| facts.iter().find(|(i, m, _)| (*i, *m) == *f).map(|x| x.2))

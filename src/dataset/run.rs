@@ -713,7 +713,6 @@ pub fn run(opts: &Options) -> Result<Summary> {
     manifest.files.extend(new_files);
     let committed = (|| -> Result<()> {
         // The panel checks span years: brought up to date over the whole staged dataset.
-        let before: HashSet<String> = manifest.files.iter().map(|f| f.path.clone()).collect();
         let writer = DatasetWriter::for_config(&staging, &summary.run_id, cfg)?;
         summary.panel_checks_failed = panel::update(&staging, &mut manifest.files, writer)?;
         if let Some(run) = manifest.runs.last_mut() {
@@ -721,7 +720,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
                 manifest
                     .files
                     .iter()
-                    .filter(|f| f.table == Table::PanelChecks.name() && !before.contains(&f.path))
+                    .filter(|f| f.table == Table::PanelChecks.name() && f.run_id == summary.run_id)
                     .map(|f| f.path.clone()),
             );
         }
