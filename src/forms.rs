@@ -317,6 +317,17 @@ impl Forms {
             .collect()
     }
 
+    /// Section 三's data rows of a form version in form order, each by its form label
+    /// (header-only groups left out; `(六)其他处理` is a data row in 2019 only).
+    pub fn s3_data_rows(&self, version: FormVersion) -> Vec<&str> {
+        self.s3_rows
+            .iter()
+            .filter(|r| r.item.is_some())
+            .filter(|r| r.only.is_none_or(|v| v == version) && r.split_in != Some(version))
+            .map(|r| r.labels[0].full.as_str())
+            .collect()
+    }
+
     /// Every canonical cell `(section, item, metric)` of both forms, in form order, each once: a
     /// code both forms share is one cell (the wide export's columns). Includes `s3 other`, which
     /// the 2021 form states as three sub-rows and reconciliation derives.

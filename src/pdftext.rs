@@ -4,7 +4,10 @@
 //! like a PDF page's text without rules ([`crate::pdf::aligned_blocks`]): tables rebuilt from
 //! where their cells stand, into the HTML the table reader knows.
 
+use crate::forms::FORMS;
+use crate::model::FormVersion;
 use crate::pdf::{self, Block, TableCell};
+use crate::segment::{self, TCell};
 
 /// Whether text is `pdftotext -layout` output: form feeds between pages, and lines whose words
 /// stand in columns (two or more spaces apart): one in twenty or more (13–29% in the fixtures;
@@ -111,6 +114,119 @@ fn doubt_unless_it_adds_up(row: &mut Vec<TableCell>) {
     }
 }
 
+/// A table that [`form_order_regions`] names, read by the form's order (None: not settled).
+type FormOrderReader = fn(&[Vec<TableCell>]) -> Option<Vec<Vec<TableCell>>>;
+
+/// The line ranges of sections 三 and 四 (their headings excluded), each with the reader that
+/// takes its numbers in the form's order.
+fn form_order_regions(lines: &[Vec<TableCell>]) -> Vec<(std::ops::Range<usize>, FormOrderReader)> {
+    // Headings are found as in every other layout: one cell per line, script and width
+    // normalized (the text is read here before the document is normalized).
+    let cells: Vec<TCell> = lines
+        .iter()
+        .enumerate()
+        .map(|(k, l)| {
+            let text = l
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            TCell {
+                text: crate::normalize::normalize(&text).0,
+                line: k as u32 + 1,
+                row: k as u32,
+                delimited: false,
+                pad: false,
+            }
+        })
+        .collect();
+    let sections = segment::find_sections(&cells);
+    let mut out: Vec<(std::ops::Range<usize>, FormOrderReader)> = Vec::new();
+    if let Some(r) = sections.s3 {
+        out.push((r, s3_by_form_order));
+    }
+    if let Some(r) = sections.s4 {
+        out.push((r, s4_by_form_order));
+    }
+    out
+}
+
+/// The numbers of a region, top to bottom and left to right, if every one is a count as the
+/// forms print it (digits, no leading zero): anything else (a decimal, `00` where two cells ran
+/// together, a number wrapped in its cell) and the region is not read by order.
+fn counts_in_order(lines: &[Vec<TableCell>]) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for token in lines
+        .iter()
+        .flatten()
+        .flat_map(|c| c.text.split_whitespace())
+        .filter(|t| pdf::is_value(t))
+    {
+        let folded = crate::normalize::fold_width(token);
+        let digits = folded.bytes().all(|b| b.is_ascii_digit());
+        if !digits || (folded.len() > 1 && folded.starts_with('0')) {
+            return None;
+        }
+        out.push(token.to_string());
+    }
+    Some(out)
+}
+
+/// A row of a rebuilt table: its label, then its values.
+fn row(label: &str, values: &[String]) -> Vec<TableCell> {
+    std::iter::once(label)
+        .chain(values.iter().map(String::as_str))
+        .enumerate()
+        .map(|(k, t)| TableCell {
+            x0: k as f32,
+            x1: k as f32 + 1.0,
+            text: t.to_string(),
+        })
+        .collect()
+}
+
+/// Section 三 read by the form's order. In `-layout` text a row's seven numbers stand on its
+/// label's middle line, or a line above or below it when the label wraps around them, always
+/// below the row before and above the row after; labels wrap past recognition. So when the
+/// section holds exactly seven numbers for each row of one form version (25 rows in 2021, 23 in
+/// 2019: the two counts cannot be confused), the k-th seven are the k-th row's. A cell printed
+/// empty leaves no number, so a report with one is never read this way; more than two rows
+/// whose own sum fails means the numbers are not where this reading assumes, and nothing is
+/// read. On the generated fixtures an exact count always meant the form's order
+/// (`tests/pdf.rs`).
+fn s3_by_form_order(lines: &[Vec<TableCell>]) -> Option<Vec<Vec<TableCell>>> {
+    let f = &*FORMS;
+    let numbers = counts_in_order(lines)?;
+    let width = f.s3_metrics.len();
+    let version = [FormVersion::V2021, FormVersion::V2019]
+        .into_iter()
+        .find(|&v| f.s3_data_rows(v).len() * width == numbers.len())?;
+    let mut table: Vec<Vec<TableCell>> = f
+        .s3_data_rows(version)
+        .into_iter()
+        .zip(numbers.chunks(width))
+        .map(|(label, values)| row(label, values))
+        .collect();
+    table.iter_mut().for_each(doubt_unless_it_adds_up);
+    let in_doubt = table.iter().filter(|r| r.len() != width + 1).count();
+    (in_doubt <= 2).then_some(table)
+}
+
+/// Section 四 read by the form's order: exactly its fifteen numbers, one row under the
+/// headers' last (what the section 四 reader takes as its values).
+fn s4_by_form_order(lines: &[Vec<TableCell>]) -> Option<Vec<Vec<TableCell>>> {
+    let f = &*FORMS;
+    let numbers = counts_in_order(lines)?;
+    if numbers.len() != f.s4_metrics.len() {
+        return None;
+    }
+    let header = f.s4_headers.last()?.full.clone();
+    let mut values = row("", &numbers);
+    values.remove(0);
+    doubt_unless_it_adds_up(&mut values);
+    Some(vec![row(&header, &[]), values])
+}
+
 /// The text as HTML: tables rebuilt, other lines as paragraphs, page numbers left out.
 pub fn to_html(text: &str) -> String {
     // Page by page; a page number is the first or last line of its page.
@@ -126,11 +242,25 @@ pub fn to_html(text: &str) -> String {
             lines.push(if mark { Vec::new() } else { fragments(l) });
         }
     }
-    let mut blocks: Vec<Block> =
-        pdf::aligned_blocks(lines, &pdf::names_label, false, &mut Vec::new())
-            .into_iter()
-            .map(|(_, b)| b)
-            .collect();
+    // Sections 三 and 四 by the form's order where that settles them; the rest (and those,
+    // where it does not) by where the text stands.
+    let by_position = |part: &[Vec<TableCell>], blocks: &mut Vec<Block>| {
+        blocks.extend(
+            pdf::aligned_blocks(part.to_vec(), &pdf::names_label, false, &mut Vec::new())
+                .into_iter()
+                .map(|(_, b)| b),
+        );
+    };
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut read_to = 0;
+    for (range, read) in form_order_regions(&lines) {
+        if let Some(table) = read(&lines[range.clone()]) {
+            by_position(&lines[read_to..range.start], &mut blocks);
+            blocks.push(Block::Table(table));
+            read_to = range.end;
+        }
+    }
+    by_position(&lines[read_to..], &mut blocks);
     for block in &mut blocks {
         if let Block::Table(rows) = block {
             rows.iter_mut().for_each(doubt_unless_it_adds_up);
@@ -153,6 +283,54 @@ mod tests {
         assert_eq!(t, ["一、本", "25", "1", "68"]);
         // Running text (no column gap) is one fragment, numbers and all.
         assert_eq!(fragments("2021 年,我单位主动公开政府信息 223 条").len(), 1);
+    }
+
+    /// Section 三 as `pdftotext -layout` printed it from a LibreOffice PDF of a report in
+    /// traditional script: every label wrapped in a narrow column, group labels beside them.
+    const WRAPPED: &str =
+        include_str!("../tests/fixtures/pdftotext/section3-wrapped-labels.layout.txt");
+
+    fn lines(text: &str) -> Vec<Vec<TableCell>> {
+        text.lines().map(fragments).collect()
+    }
+
+    #[test]
+    fn section_3_is_read_by_the_form_order_when_every_number_is_there() {
+        let html = to_html(&format!("\x0c{WRAPPED}"));
+        // The numbers as the excerpt prints them beside 一.本年, 二、上, 1.屬於, (七), 四、結.
+        for row in [
+            "<tr><td>一.本年新收政府信息公开申请数量</td><td>4</td><td>2</td><td>0</td><td>0</td><td>1</td><td>1</td><td>8</td></tr>",
+            "<tr><td>二.上年结转政府信息公开申请数量</td><td>0</td><td>0</td><td>2</td><td>0</td><td>0</td><td>0</td><td>2</td></tr>",
+            "<tr><td>1.属于国家秘密</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>1</td></tr>",
+            "<tr><td>(七)总计</td><td>1</td><td>2</td><td>2</td><td>0</td><td>1</td><td>1</td><td>7</td></tr>",
+            "<tr><td>四.结转下年度继续办理</td><td>3</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>3</td></tr>",
+        ] {
+            assert!(html.contains(row), "{row}\n{html}");
+        }
+    }
+
+    #[test]
+    fn section_3_is_not_read_by_order_when_a_number_is_missing_or_sums_fail() {
+        let all = lines(WRAPPED);
+        let region = 1..all.len() - 1;
+        assert!(s3_by_form_order(&all[region.clone()]).is_some());
+        // A cell printed empty: one number fewer, and no row can be told from the next.
+        let blank = WRAPPED.replacen(
+            "二、上 0          0       2",
+            "二、上 0                  2",
+            1,
+        );
+        assert!(s3_by_form_order(&lines(&blank)[region.clone()]).is_none());
+        // Three rows whose own sums fail: the numbers are not where the order says.
+        let mut shifted = WRAPPED.to_string();
+        for (from, to) in [
+            ("4         2", "4         3"),
+            ("二、上 0", "二、上 1"),
+            ("（七） 1", "（七） 2"),
+        ] {
+            shifted = shifted.replacen(from, to, 1);
+        }
+        assert!(s3_by_form_order(&lines(&shifted)[region]).is_none());
     }
 
     #[test]
