@@ -89,7 +89,7 @@ pub fn to_html(bytes: &[u8]) -> Result<PdfHtml, PdfFailure> {
     let mut glyphs_seen = 0usize;
     let mut fonts = FontCache::default();
     let mut pages_blocks = Vec::new();
-    let mut header_columns = Vec::new();
+    let mut header_columns = Carried::default();
     for &id in &page_ids {
         let page = read_page(&doc, id, &mut fonts, &mut budget)
             .map_err(|problem| fail(problem, Some(pages)))?;
@@ -1027,7 +1027,7 @@ fn cell_text(glyphs: Vec<Glyph>, width: f32, pad: f32) -> String {
 
 /// A page's blocks, top to bottom. `header_columns`: the value columns of the last table
 /// header seen, for a table that goes on without one.
-fn layout_page(page: &Page, header_columns: &mut Vec<f32>) -> Vec<Block> {
+fn layout_page(page: &Page, header_columns: &mut Carried) -> Vec<Block> {
     let grids = grids(&page.rules);
     let mut per_table: Vec<Vec<Glyph>> = vec![Vec::new(); grids.len()];
     let mut loose: Vec<Glyph> = Vec::new();
@@ -1134,7 +1134,7 @@ pub fn aligned_blocks(
     lines: Vec<Vec<TableCell>>,
     is_label: &dyn Fn(&str) -> bool,
     exact: bool,
-    carried: &mut Vec<f32>,
+    carried: &mut Carried,
 ) -> Vec<(usize, Block)> {
     let has_value = |l: &[TableCell]| l.iter().any(|c| is_value(&c.text));
     let line_text = |l: &[TableCell]| {
@@ -1213,6 +1213,15 @@ pub fn aligned_blocks(
     out
 }
 
+/// What a ruleless table tells the next page's, where it may continue without its header.
+#[derive(Default)]
+pub struct Carried {
+    /// The left edges of the last header's leaf cells over the values.
+    leaves: Vec<f32>,
+    /// Section 三's column places, while its table goes on (see [`place_by_slots`]).
+    s3_slots: Option<Vec<f32>>,
+}
+
 /// The rows of one ruleless table (see [`aligned_blocks`]).
 /// `exact`: positions are the page's own (a PDF), so a row with empty cells is placed by the
 /// columns of the full rows; in text columns (pdftotext) positions drift by a character or
@@ -1221,7 +1230,7 @@ fn aligned_rows(
     lines: &[Vec<TableCell>],
     is_label: &dyn Fn(&str) -> bool,
     exact: bool,
-    carried: &mut Vec<f32>,
+    carried: &mut Carried,
 ) -> Vec<Vec<TableCell>> {
     // Where the values begin: left of it are labels.
     let value_x0 = lines
@@ -1410,25 +1419,56 @@ fn aligned_rows(
     // `申请人情况` or `法人或其他组织`). A table continued on the next page without its header
     // keeps the columns of the header before.
     let header = &rows[..first_numeric];
-    let leaves: Vec<f32> = header
+    let all_leaves: Vec<f32> = header
         .iter()
         .enumerate()
         .flat_map(|(i, row)| {
             row.iter()
                 .filter(move |c| {
-                    c.x0 > label_x1 - 1.0
-                        && !header[i + 1..]
-                            .iter()
-                            .flatten()
-                            .any(|d| overlap(c, d) > 0.0)
+                    !header[i + 1..]
+                        .iter()
+                        .flatten()
+                        .any(|d| overlap(c, d) > 0.0)
                 })
                 .map(|c| c.x0)
         })
         .collect();
+    let leaves: Vec<f32> = all_leaves
+        .iter()
+        .copied()
+        .filter(|&x0| x0 > label_x1 - 1.0)
+        .collect();
     if !leaves.is_empty() {
-        *carried = cluster_exact(leaves);
+        carried.leaves = cluster_exact(leaves);
     }
-    let header_x0s = carried.clone();
+    let header_x0s = carried.leaves.clone();
+    // Section 三's table (its header names 自然人) on a page without rules, its zeros printed
+    // empty, rows of different label widths: no row fills every column and the header's leaves
+    // are not every column's (`总计` over two header rows stands elsewhere). Its columns are the
+    // places where values stand (or header leaves), and a row's seven are the seven that end at
+    // its rightmost value: a row's total, which every row with a number prints.
+    // A table continued on the next page without its header keeps the places of the page
+    // before.
+    if first_numeric > 0 && first_numeric < rows.len() {
+        carried.s3_slots =
+            (exact && header.iter().flatten().any(|c| c.text.contains("自然人"))).then(Vec::new);
+    }
+    let s3_table = carried.s3_slots.is_some();
+    let slots = cluster_exact(
+        rows.iter()
+            .zip(&numeric)
+            .filter(|(_, &n)| n)
+            .flat_map(|(r, _)| r.iter().filter(|c| is_value(&c.text)).map(|c| c.x0))
+            .chain(header_x0s.iter().copied())
+            .chain(all_leaves)
+            .chain(carried.s3_slots.iter().flatten().copied())
+            .collect(),
+    );
+    if s3_table {
+        carried.s3_slots = Some(slots.clone());
+    }
+    let s3_width = crate::forms::FORMS.s3_metrics.len();
+    let any_doubt = doubt.iter().any(|&d| d);
     let header_fits = crate::forms::FORMS
         .value_columns()
         .contains(&header_x0s.len())
@@ -1460,6 +1500,13 @@ fn aligned_rows(
             // place a row when no row fills every column.
             if exact && !in_doubt && !values.is_empty() && header_fits {
                 if let Some(cells) = place_by_header(values, &header_x0s) {
+                    out.extend(cells);
+                    return out;
+                }
+            }
+            let label_end = labels.last().map_or(f32::MIN, |c| c.x1);
+            if s3_table && !in_doubt && !any_doubt {
+                if let Some(cells) = place_by_slots(values, label_end, &slots, s3_width) {
                     out.extend(cells);
                     return out;
                 }
@@ -1499,7 +1546,6 @@ fn aligned_rows(
                 return out;
             }
             // A shorter row: the columns of the shape whose values start right of its labels.
-            let label_end = labels.last().map_or(f32::MIN, |c| c.x1);
             let shape = shapes
                 .iter()
                 .filter(|s| s[0].0 >= label_end - 2.0)
@@ -1581,6 +1627,68 @@ fn place_by_header(values: &[TableCell], header_x0s: &[f32]) -> Option<Vec<Table
                     text: String::new(),
                 })
             })
+            .collect(),
+    )
+}
+
+/// A section 三 row's values in `width` of the table's column places (`slots`, sorted): the
+/// `width` places that end at the row's rightmost value (its total) and begin at the first
+/// place right of its labels (both ends pinned: a column no value or header marks, or a place
+/// of another kind, shifts one end and the row is not placed), each value within a point of
+/// its own place and clear of the next, and the row's own sum holding (the first `width - 1`
+/// add up to the last). None otherwise. An empty row gets `width` blank cells.
+fn place_by_slots(
+    values: &[TableCell],
+    label_end: f32,
+    slots: &[f32],
+    width: usize,
+) -> Option<Vec<TableCell>> {
+    let at = |x: f32| slots.iter().position(|&s| (s - x).abs() < 1.0);
+    let blank = |k: usize| TableCell {
+        x0: slots[k],
+        x1: slots[k],
+        text: String::new(),
+    };
+    let first = slots.iter().position(|&s| s >= label_end - 1.0)?;
+    let Some(last) = values.last() else {
+        return (first + width <= slots.len()).then(|| (first..first + width).map(blank).collect());
+    };
+    let end = at(last.x0)?;
+    let start = (end + 1).checked_sub(width)?;
+    if start != first {
+        return None;
+    }
+    let mut placed: Vec<Option<TableCell>> = vec![None; width];
+    for v in values {
+        if !is_value(&v.text) {
+            return None;
+        }
+        let k = at(v.x0).filter(|k| (start..=end).contains(k))? - start;
+        if slots.get(start + k + 1).is_some_and(|&next| v.x1 > next) {
+            return None;
+        }
+        if placed[k].replace(v.clone()).is_some() {
+            return None;
+        }
+    }
+    let number = |c: &Option<TableCell>| -> Option<f64> {
+        c.as_ref().map_or(Some(0.0), |c| {
+            crate::normalize::fold_width(&c.text)
+                .replace(',', "")
+                .parse()
+                .ok()
+        })
+    };
+    let numbers: Vec<f64> = placed.iter().map(number).collect::<Option<_>>()?;
+    let parts: f64 = numbers[..width - 1].iter().sum();
+    if (parts - numbers[width - 1]).abs() > 1e-6 {
+        return None;
+    }
+    Some(
+        placed
+            .into_iter()
+            .enumerate()
+            .map(|(k, c)| c.unwrap_or_else(|| blank(start + k)))
             .collect(),
     )
 }
@@ -1932,13 +2040,18 @@ mod tests {
             lines.clone(),
             &names_label,
             true,
-            &mut Vec::new(),
+            &mut Default::default(),
         ));
         assert_eq!(t[1], ["规章", "", "479", "855"]);
         assert_eq!(t[2], ["行政规范性文件", "24", "", "11"]);
         // In text columns (pdftotext) positions drift: the numbers are not placed by them (the
         // row stays two numbers short of three cells, which the table reader leaves NULL).
-        let t = texts(&aligned_blocks(lines, &names_label, false, &mut Vec::new()));
+        let t = texts(&aligned_blocks(
+            lines,
+            &names_label,
+            false,
+            &mut Default::default(),
+        ));
         assert!(t[1].len() < 4 && !t[1].contains(&String::new()), "{t:?}");
     }
 
@@ -1954,7 +2067,12 @@ mod tests {
             ],
             vec![frag(0.0, "量"), frag(100.0, "６２")],
         ];
-        let t = texts(&aligned_blocks(lines, &names_label, true, &mut Vec::new()));
+        let t = texts(&aligned_blocks(
+            lines,
+            &names_label,
+            true,
+            &mut Default::default(),
+        ));
         assert!(
             t.iter().all(|row| !row.contains(&"１２".to_string())),
             "{t:?}"

@@ -246,9 +246,14 @@ pub fn to_html(text: &str) -> String {
     // where it does not) by where the text stands.
     let by_position = |part: &[Vec<TableCell>], blocks: &mut Vec<Block>| {
         blocks.extend(
-            pdf::aligned_blocks(part.to_vec(), &pdf::names_label, false, &mut Vec::new())
-                .into_iter()
-                .map(|(_, b)| b),
+            pdf::aligned_blocks(
+                part.to_vec(),
+                &pdf::names_label,
+                false,
+                &mut Default::default(),
+            )
+            .into_iter()
+            .map(|(_, b)| b),
         );
     };
     let mut blocks: Vec<Block> = Vec::new();

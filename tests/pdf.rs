@@ -6,7 +6,7 @@
 //! printed empty, traditional script and injected errors come in the generator's mix.
 
 mod common;
-use gongkai::model::Processed;
+use gongkai::model::{CellStatus, Processed};
 use gongkai::synth::{Score, Truth};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -98,7 +98,9 @@ fn show(t: &Truth, p: &Processed) {
             .iter()
             .find(|o| o.section.as_str() == c.section && o.item == c.item && o.metric == c.metric);
         let value = got.and_then(|o| o.value);
-        if value != c.value {
+        let blank_right = c.value.is_none()
+            && got.is_some_and(|o| matches!(o.status, CellStatus::Blank | CellStatus::Derived));
+        if value != c.value || (c.value.is_none() && !blank_right) {
             eprintln!(
                 "{} {}.{}.{}: truth {:?} got {:?} {:?} raw {:?}",
                 t.path,
