@@ -1154,7 +1154,10 @@ pub fn aligned_blocks(
             continue;
         }
         let heading = !has_value(line) && is_heading(&line_text(line));
-        let starts = (line.len() >= 2 || has_value(line)) && !heading;
+        // A label alone starts a run too where section 三 goes on from the page before (the
+        // page begins with a row of empty cells).
+        let s3_row = carried.s3_slots.is_some() && line.iter().any(|c| starts_label(&c.text));
+        let starts = (line.len() >= 2 || has_value(line) || s3_row) && !heading;
         if !starts {
             out.push((i, Block::Line(line_text(line))));
             i += 1;
@@ -1262,7 +1265,17 @@ fn aligned_rows(
                 .iter()
                 .all(|l| l.iter().all(|f| f.x1 <= value_x0))
         });
-        let first_row = if lead_in_labels {
+        // Section 三 going on from the page before: the lines before its first number are the
+        // labels of rows whose cells are empty (a third label column stands where shallower
+        // rows have values), unless a header of its own begins the table again.
+        let s3_goes_on = carried.s3_slots.is_some()
+            && v.first().is_some_and(|&first| {
+                !block[..first]
+                    .iter()
+                    .flatten()
+                    .any(|c| c.text.contains("自然人"))
+            });
+        let first_row = if lead_in_labels || s3_goes_on {
             0
         } else {
             v.first().copied().unwrap_or(block.len())
@@ -1438,21 +1451,20 @@ fn aligned_rows(
         .copied()
         .filter(|&x0| x0 > label_x1 - 1.0)
         .collect();
-    if !leaves.is_empty() {
-        carried.leaves = cluster_exact(leaves);
-    }
-    let header_x0s = carried.leaves.clone();
     // Section 三's table (its header names 自然人) on a page without rules, its zeros printed
     // empty, rows of different label widths: no row fills every column and the header's leaves
     // are not every column's (`总计` over two header rows stands elsewhere). Its columns are the
     // places where values stand (or header leaves), and a row's seven are the seven that end at
-    // its rightmost value: a row's total, which every row with a number prints.
-    // A table continued on the next page without its header keeps the places of the page
-    // before.
-    if first_numeric > 0 && first_numeric < rows.len() {
+    // its rightmost value: a row's total, which every row with a number prints. A table
+    // continued on the next page without its header (rows of blank cells before its first
+    // number are no header: nothing of theirs stands over the values) keeps the places of the
+    // page before.
+    if !leaves.is_empty() {
+        carried.leaves = cluster_exact(leaves);
         carried.s3_slots =
             (exact && header.iter().flatten().any(|c| c.text.contains("自然人"))).then(Vec::new);
     }
+    let header_x0s = carried.leaves.clone();
     let s3_table = carried.s3_slots.is_some();
     let slots = cluster_exact(
         rows.iter()
