@@ -1269,12 +1269,10 @@ fn aligned_rows(
         // labels of rows whose cells are empty (a third label column stands where shallower
         // rows have values), unless a header of its own begins the table again.
         let s3_goes_on = carried.s3_slots.is_some()
-            && v.first().is_some_and(|&first| {
-                !block[..first]
-                    .iter()
-                    .flatten()
-                    .any(|c| c.text.contains("自然人"))
-            });
+            && !block[..v.first().copied().unwrap_or(block.len())]
+                .iter()
+                .flatten()
+                .any(|c| c.text.contains("自然人"));
         let first_row = if lead_in_labels || s3_goes_on {
             0
         } else {
@@ -1295,7 +1293,7 @@ fn aligned_rows(
                 doubt.push(false);
             }
         }
-        if v.is_empty() {
+        if v.is_empty() && !s3_goes_on {
             continue;
         }
         let starts_row = |l: &Vec<TableCell>| {
