@@ -1154,6 +1154,10 @@ pub fn aligned_blocks(
             continue;
         }
         let heading = !has_value(line) && is_heading(&line_text(line));
+        if heading {
+            // A section heading ends section 三's table.
+            carried.s3_slots = None;
+        }
         // A label alone starts a run too where section 三 goes on from the page before (the
         // page begins with a row of empty cells).
         let s3_row = carried.s3_slots.is_some() && line.iter().any(|c| starts_label(&c.text));
@@ -2063,6 +2067,78 @@ mod tests {
             &mut Default::default(),
         ));
         assert!(t[1].len() < 4 && !t[1].contains(&String::new()), "{t:?}");
+    }
+
+    /// Section 三 as LibreOffice prints a Word table without borders whose zeros are empty:
+    /// `总计` of the two-row header stands over 科研机构's column, no row fills every column,
+    /// rows under a group label start their values one column further right.
+    fn s3_page_one() -> Vec<Vec<TableCell>> {
+        vec![
+            vec![frag(72.1, "（本列"), frag(118.9, "申请人情况")],
+            vec![
+                frag(72.1, "数据的"),
+                frag(118.9, "自然人"),
+                frag(165.7, "法人或"),
+                frag(212.5, "总计"),
+            ],
+            vec![
+                frag(165.7, "商业企"),
+                frag(212.5, "科研机"),
+                frag(259.3, "社会公"),
+                frag(306.1, "法律服"),
+                frag(352.9, "其他"),
+            ],
+            vec![
+                frag(72.1, "一、本"),
+                frag(165.7, "2"),
+                frag(212.5, "3"),
+                frag(399.7, "5"),
+            ],
+            vec![frag(72.1, "年新收")],
+            vec![frag(72.1, "二、上"), frag(352.9, "3"), frag(399.7, "3")],
+            vec![frag(72.1, "（三）"), frag(118.9, "4.保护"), frag(399.7, "1"), frag(446.5, "1")],
+            vec![frag(118.9, "5.属于"), frag(212.5, "2"), frag(446.5, "2")],
+            vec![frag(118.9, "6.属于"), frag(212.5, "2"), frag(446.5, "3")],
+        ]
+    }
+
+    #[test]
+    fn ruleless_section_3_rows_go_by_their_total_and_their_labels() {
+        let mut carried = Carried::default();
+        let t = texts(&aligned_blocks(s3_page_one(), &names_label, true, &mut carried));
+        let row = |label: &str| t.iter().find(|r| r[0].starts_with(label)).unwrap().clone();
+        assert_eq!(row("一、本"), ["一、本年新收", "", "2", "3", "", "", "", "5"]);
+        assert_eq!(row("二、上"), ["二、上", "", "", "", "", "", "3", "3"]);
+        assert_eq!(row("（三）"), ["（三）", "4.保护", "", "", "", "", "", "1", "1"]);
+        assert_eq!(row("5.属于"), ["5.属于", "", "2", "", "", "", "", "2"]);
+        // Its own sum fails (2 ≠ 3): not placed, its numbers together in one cell.
+        assert_eq!(row("6.属于"), ["6.属于", "2 3"]);
+        // The next page, no header: the same places; a row of empty cells is one.
+        let page_two = vec![
+            vec![frag(118.9, "7.属于")],
+            vec![frag(118.9, "8.属于"), frag(259.3, "4"), frag(446.5, "4")],
+        ];
+        let t = texts(&aligned_blocks(page_two, &names_label, true, &mut carried));
+        assert_eq!(t[0], ["7.属于", "", "", "", "", "", "", ""]);
+        assert_eq!(t[1], ["8.属于", "", "", "4", "", "", "", "4"]);
+        // A section heading ends the table: what follows is not placed by its places.
+        let after = vec![
+            vec![frag(72.1, "四、政府信息公开行政复议、行政诉讼情况")],
+            vec![frag(118.9, "8.属于"), frag(259.3, "4"), frag(446.5, "4")],
+        ];
+        let t = texts(&aligned_blocks(after, &names_label, true, &mut carried));
+        assert!(t.iter().all(|r| r.len() < 8), "{t:?}");
+    }
+
+    #[test]
+    fn ruleless_section_3_rows_are_not_placed_when_a_column_is_unknown() {
+        // No header leaf and no value marks 社会公益组织's column: the seven places ending at a
+        // row's total would start at its labels, so no row is placed.
+        let mut lines = s3_page_one();
+        lines[2].retain(|c| c.text != "社会公");
+        let t = texts(&aligned_blocks(lines, &names_label, true, &mut Default::default()));
+        let row = t.iter().find(|r| r[0].starts_with("（三）")).unwrap();
+        assert_eq!(row, &["（三）", "4.保护", "1 1"]);
     }
 
     #[test]

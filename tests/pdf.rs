@@ -168,7 +168,7 @@ fn pdf_renderings_meet_their_accuracy() {
         // PDF from each producer, 98% for -layout text and 95% for plain text; see README).
         let floor = match name.as_str() {
             "chromium pdf" => 99.5,
-            "lo pdf" => 95.5,
+            "lo pdf" => 99.5,
             "lo pdftotext -layout" => 80.0,
             "chromium pdftotext -layout" => 72.0,
             "lo pymupdf4llm markdown" => 23.0,
