@@ -1649,8 +1649,9 @@ fn place_by_header(values: &[TableCell], header_x0s: &[f32]) -> Option<Vec<Table
 /// `width` places that end at the row's rightmost value (its total) and begin at the first
 /// place right of its labels (both ends pinned: a column no value or header marks, or a place
 /// of another kind, shifts one end and the row is not placed), each value within a point of
-/// its own place and clear of the next, and the row's own sum holding (the first `width - 1`
-/// add up to the last). None otherwise. An empty row gets `width` blank cells.
+/// its own place and clear of the next, and, when a cell is empty, the row's own sum holding
+/// (the first `width - 1` add up to the last). None otherwise. An empty row gets `width` blank
+/// cells.
 fn place_by_slots(
     values: &[TableCell],
     label_end: f32,
@@ -1693,9 +1694,11 @@ fn place_by_slots(
                 .ok()
         })
     };
+    // A row with every cell filled has one placement; one with empty cells is trusted only
+    // when its sum holds (a report's own sum error leaves such a row NULL, in doubt).
     let numbers: Vec<f64> = placed.iter().map(number).collect::<Option<_>>()?;
     let parts: f64 = numbers[..width - 1].iter().sum();
-    if (parts - numbers[width - 1]).abs() > 1e-6 {
+    if values.len() < width && (parts - numbers[width - 1]).abs() > 1e-6 {
         return None;
     }
     Some(
@@ -2096,7 +2099,12 @@ mod tests {
             ],
             vec![frag(72.1, "年新收")],
             vec![frag(72.1, "二、上"), frag(352.9, "3"), frag(399.7, "3")],
-            vec![frag(72.1, "（三）"), frag(118.9, "4.保护"), frag(399.7, "1"), frag(446.5, "1")],
+            vec![
+                frag(72.1, "（三）"),
+                frag(118.9, "4.保护"),
+                frag(399.7, "1"),
+                frag(446.5, "1"),
+            ],
             vec![frag(118.9, "5.属于"), frag(212.5, "2"), frag(446.5, "2")],
             vec![frag(118.9, "6.属于"), frag(212.5, "2"), frag(446.5, "3")],
         ]
@@ -2105,11 +2113,22 @@ mod tests {
     #[test]
     fn ruleless_section_3_rows_go_by_their_total_and_their_labels() {
         let mut carried = Carried::default();
-        let t = texts(&aligned_blocks(s3_page_one(), &names_label, true, &mut carried));
+        let t = texts(&aligned_blocks(
+            s3_page_one(),
+            &names_label,
+            true,
+            &mut carried,
+        ));
         let row = |label: &str| t.iter().find(|r| r[0].starts_with(label)).unwrap().clone();
-        assert_eq!(row("一、本"), ["一、本年新收", "", "2", "3", "", "", "", "5"]);
+        assert_eq!(
+            row("一、本"),
+            ["一、本年新收", "", "2", "3", "", "", "", "5"]
+        );
         assert_eq!(row("二、上"), ["二、上", "", "", "", "", "", "3", "3"]);
-        assert_eq!(row("（三）"), ["（三）", "4.保护", "", "", "", "", "", "1", "1"]);
+        assert_eq!(
+            row("（三）"),
+            ["（三）", "4.保护", "", "", "", "", "", "1", "1"]
+        );
         assert_eq!(row("5.属于"), ["5.属于", "", "2", "", "", "", "", "2"]);
         // Its own sum fails (2 ≠ 3): not placed, its numbers together in one cell.
         assert_eq!(row("6.属于"), ["6.属于", "2 3"]);
@@ -2136,7 +2155,12 @@ mod tests {
         // row's total would start at its labels, so no row is placed.
         let mut lines = s3_page_one();
         lines[2].retain(|c| c.text != "社会公");
-        let t = texts(&aligned_blocks(lines, &names_label, true, &mut Default::default()));
+        let t = texts(&aligned_blocks(
+            lines,
+            &names_label,
+            true,
+            &mut Default::default(),
+        ));
         let row = t.iter().find(|r| r[0].starts_with("（三）")).unwrap();
         assert_eq!(row, &["（三）", "4.保护", "1 1"]);
     }
