@@ -335,6 +335,23 @@ struct RowOut<K> {
 }
 
 impl Glued {
+    /// Section 三's rows as read: each row's index in the form's rows and its cells' texts
+    /// (empty for a blank cell; None when the row is in doubt).
+    pub fn s3_texts(&self) -> Vec<(usize, Option<Vec<&str>>)> {
+        self.s3
+            .iter()
+            .flatten()
+            .map(|r| {
+                let texts = r.values.as_ref().map(|v| {
+                    v.iter()
+                        .map(|&i| self.cells[i].text.as_str())
+                        .collect::<Vec<_>>()
+                });
+                (r.key, texts)
+            })
+            .collect()
+    }
+
     /// The rows in the form the later stages read.
     pub fn extracted(&self) -> Extracted<'_> {
         fn found<'a, K: Copy>(cells: &'a [TCell], r: &RowOut<K>) -> Found<'a, K> {

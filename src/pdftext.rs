@@ -114,12 +114,13 @@ fn doubt_unless_it_adds_up(row: &mut Vec<TableCell>) {
     }
 }
 
-/// A table that [`form_order_regions`] names, read by the form's order (None: not settled).
-type FormOrderReader = fn(&[Vec<TableCell>]) -> Option<Vec<Vec<TableCell>>>;
-
-/// The line ranges of sections 三 and 四 (their headings excluded), each with the reader that
-/// takes its numbers in the form's order.
-fn form_order_regions(lines: &[Vec<TableCell>]) -> Vec<(std::ops::Range<usize>, FormOrderReader)> {
+/// The line ranges of sections 三 and 四 (their headings excluded).
+fn section_ranges(
+    lines: &[Vec<TableCell>],
+) -> (
+    Option<std::ops::Range<usize>>,
+    Option<std::ops::Range<usize>>,
+) {
     // Headings are found as in every other layout: one cell per line, script and width
     // normalized (the text is read here before the document is normalized).
     let cells: Vec<TCell> = lines
@@ -141,14 +142,7 @@ fn form_order_regions(lines: &[Vec<TableCell>]) -> Vec<(std::ops::Range<usize>, 
         })
         .collect();
     let sections = segment::find_sections(&cells);
-    let mut out: Vec<(std::ops::Range<usize>, FormOrderReader)> = Vec::new();
-    if let Some(r) = sections.s3 {
-        out.push((r, s3_by_form_order));
-    }
-    if let Some(r) = sections.s4 {
-        out.push((r, s4_by_form_order));
-    }
-    out
+    (sections.s3, sections.s4)
 }
 
 /// The numbers of a region, top to bottom and left to right, if every one is a count as the
@@ -212,6 +206,86 @@ fn s3_by_form_order(lines: &[Vec<TableCell>]) -> Option<Vec<Vec<TableCell>>> {
     (in_doubt <= 2).then_some(table)
 }
 
+/// A fragment's enumerator (`一.`, `(三)`, `3.`) in canonical form, if it starts with one.
+fn enumerator(word: &str) -> Option<String> {
+    let canon = crate::forms::canonical(&crate::normalize::fold_width(word));
+    let rest = crate::forms::strip_enumerator(&canon).len();
+    (rest < canon.len()).then(|| canon[..canon.len() - rest].to_string())
+}
+
+/// Section 三 with empty cells, read by its labels' enumerators and the form's arithmetic. A
+/// row's numbers stand on its label's first line (Word, top-aligned) or a line below it
+/// (browsers, centred), above the next row's label: so every number belongs to the data row
+/// whose enumerator came last. That holds only when every data row's enumerator is found, in
+/// the form's order (a group label's may be cut apart: `三` over `、`); otherwise nothing is
+/// read. Which of a row's cells its numbers fill, text columns cannot tell (positions drift
+/// by a character or two); the form's sums do: the rows go to the glued reader
+/// ([`crate::glued`]), which writes a row only where exactly one placement keeps every row sum
+/// and column identity, and leaves the rest in doubt.
+fn s3_by_enumerators(
+    lines: &[Vec<TableCell>],
+    version: FormVersion,
+) -> Option<Vec<Vec<TableCell>>> {
+    let f = &*FORMS;
+    // The form's rows of this version in order: enumerator, and whether it is a data row.
+    let rows: Vec<(String, Option<&str>, bool)> = f
+        .s3_rows
+        .iter()
+        .filter(|r| r.only.is_none_or(|v| v == version))
+        .filter_map(|r| {
+            let label = r.labels[0].full.as_str();
+            let data = r.item.is_some() && r.split_in != Some(version);
+            Some((enumerator(label)?, data.then_some(label), data))
+        })
+        .collect();
+    let mut at: Option<usize> = None;
+    let mut found = vec![false; rows.len()];
+    let mut numbers: Vec<Vec<String>> = vec![Vec::new(); rows.len()];
+    for word in lines
+        .iter()
+        .flatten()
+        .flat_map(|c| c.text.split_whitespace())
+    {
+        if pdf::is_value(word) {
+            let k = at.filter(|&k| rows[k].2)?;
+            numbers[k].push(crate::normalize::fold_width(word));
+        } else if let Some(e) = enumerator(word) {
+            // The next row with this enumerator, past group rows only.
+            let mut k = at.map_or(0, |k| k + 1);
+            while k < rows.len() && rows[k].0 != e && !rows[k].2 {
+                k += 1;
+            }
+            if k < rows.len() && rows[k].0 == e {
+                at = Some(k);
+                found[k] = true;
+            }
+        }
+    }
+    if rows.iter().zip(&found).any(|(r, &f)| r.2 && !f) {
+        return None;
+    }
+    let text: String = rows
+        .iter()
+        .zip(&numbers)
+        .filter_map(|((_, label, _), n)| Some(format!("{}{}\n", (*label)?, n.join(" "))))
+        .collect();
+    let glued = crate::glued::read(&text)?;
+    let table = glued
+        .s3_texts()
+        .into_iter()
+        .map(|(key, texts)| {
+            let label = f.s3_rows[key].labels[0].full.as_str();
+            let k = rows.iter().position(|r| r.1 == Some(label));
+            match texts {
+                Some(t) => row(label, &t.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+                // In doubt: the numbers together in one cell, which no reader takes apart.
+                None => row(label, &[k.map_or(String::new(), |k| numbers[k].join(" "))]),
+            }
+        })
+        .collect();
+    Some(table)
+}
+
 /// Section 四 read by the form's order: exactly its fifteen numbers, one row under the
 /// headers' last (what the section 四 reader takes as its values).
 fn s4_by_form_order(lines: &[Vec<TableCell>]) -> Option<Vec<Vec<TableCell>>> {
@@ -256,10 +330,26 @@ pub fn to_html(text: &str) -> String {
             .map(|(_, b)| b),
         );
     };
+    let version = crate::reconcile::marker_version(&crate::forms::canonical(
+        &crate::normalize::normalize(text).0,
+    ));
+    let (s3, s4) = section_ranges(&lines);
+    let read: [(
+        Option<std::ops::Range<usize>>,
+        &dyn Fn(&[Vec<TableCell>]) -> _,
+    ); 2] = [
+        (s3, &|part| {
+            s3_by_form_order(part).or_else(|| version.and_then(|v| s3_by_enumerators(part, v)))
+        }),
+        (s4, &s4_by_form_order),
+    ];
     let mut blocks: Vec<Block> = Vec::new();
     let mut read_to = 0;
-    for (range, read) in form_order_regions(&lines) {
-        if let Some(table) = read(&lines[range.clone()]) {
+    for (range, reader) in read {
+        let Some(range) = range.filter(|r| r.start >= read_to) else {
+            continue;
+        };
+        if let Some(table) = reader(&lines[range.clone()]) {
             by_position(&lines[read_to..range.start], &mut blocks);
             blocks.push(Block::Table(table));
             read_to = range.end;

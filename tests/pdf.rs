@@ -183,8 +183,8 @@ fn pdf_renderings_meet_their_accuracy() {
         let floor = match name.as_str() {
             "chromium pdf" => 99.5,
             "lo pdf" => 99.5,
-            "lo pdftotext -layout" => 80.0,
-            "chromium pdftotext -layout" => 72.0,
+            "lo pdftotext -layout" => 90.0,
+            "chromium pdftotext -layout" => 88.0,
             "lo pymupdf4llm markdown" => 23.0,
             "chromium pymupdf4llm markdown" => 18.0,
             _ => 0.0,
