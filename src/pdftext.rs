@@ -79,39 +79,54 @@ fn number(text: &str) -> Option<f64> {
     folded.replace(',', "").parse().ok()
 }
 
-/// A row rebuilt from text columns is only as good as the columns: pdftotext now and then
-/// prints a cell's number at another cell's place (a line's numbers out of order, a number
-/// beside the wrong column). A row of section 三 (seven cells) or 四 (fifteen) whose own sums do
-/// not hold is therefore in doubt here (its numbers together in one cell, NULL downstream):
-/// from this text a misreading cannot be told from a report's own error. Rows that hold are
-/// kept as read.
-fn doubt_unless_it_adds_up(row: &mut Vec<TableCell>) {
+/// How many of a row's sums fail: section 三's row (seven cells: six applicant columns and
+/// the total) has one, section 四's (fifteen: three groups of four and their total) three.
+/// The row's values start at its first number or empty cell; 0 for other rows.
+fn failed_sums(row: &[TableCell]) -> usize {
     let first = row
         .iter()
         .position(|c| pdf::is_value(&c.text) || c.text.trim().is_empty());
-    let Some(first) = first else { return };
-    let values: Vec<Option<f64>> = row[first..].iter().map(|c| number(&c.text)).collect();
-    if values.iter().any(|v| v.is_none()) {
+    let Some(first) = first else { return 0 };
+    let Some(v) = row[first..]
+        .iter()
+        .map(|c| number(&c.text))
+        .collect::<Option<Vec<f64>>>()
+    else {
+        return 0;
+    };
+    let fails =
+        |parts: &[f64], total: f64| ((parts.iter().sum::<f64>() - total).abs() > 1e-6) as usize;
+    match v.len() {
+        7 => fails(&v[..6], v[6]),
+        15 => (0..3)
+            .map(|g| fails(&v[5 * g..5 * g + 4], v[5 * g + 4]))
+            .sum(),
+        _ => 0,
+    }
+}
+
+/// A row rebuilt from text columns is only as good as the columns: pdftotext now and then
+/// prints a cell's number at another cell's place (a number beside the wrong column). A row of
+/// section 三 (seven cells) or 四 (fifteen) whose own sums do not hold is therefore in doubt
+/// here (its numbers together in one cell, NULL downstream): from where the text stands a
+/// misreading cannot be told from a report's own error. Rows that hold are kept as read.
+fn doubt_unless_it_adds_up(row: &mut Vec<TableCell>) {
+    if failed_sums(row) == 0 {
         return;
     }
-    let v: Vec<f64> = values.into_iter().flatten().collect();
-    let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
-    let holds = match v.len() {
-        7 => close(v[..6].iter().sum(), v[6]),
-        15 => (0..3).all(|g| close(v[5 * g..5 * g + 4].iter().sum(), v[5 * g + 4])),
-        _ => true,
-    };
-    if !holds {
-        let text = row[first..]
-            .iter()
-            .map(|c| c.text.trim())
-            .filter(|t| !t.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let (x0, x1) = (row[first].x0, row[row.len() - 1].x1);
-        row.truncate(first);
-        row.push(TableCell { x0, x1, text });
-    }
+    let first = row
+        .iter()
+        .position(|c| pdf::is_value(&c.text) || c.text.trim().is_empty())
+        .expect("a row with sums has values");
+    let text = row[first..]
+        .iter()
+        .map(|c| c.text.trim())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (x0, x1) = (row[first].x0, row[row.len() - 1].x1);
+    row.truncate(first);
+    row.push(TableCell { x0, x1, text });
 }
 
 /// The line ranges of sections 三 and 四 (their headings excluded).
@@ -195,15 +210,16 @@ fn s3_by_form_order(lines: &[Vec<TableCell>]) -> Option<Vec<Vec<TableCell>>> {
     let version = [FormVersion::V2021, FormVersion::V2019]
         .into_iter()
         .find(|&v| f.s3_data_rows(v).len() * width == numbers.len())?;
-    let mut table: Vec<Vec<TableCell>> = f
+    let table: Vec<Vec<TableCell>> = f
         .s3_data_rows(version)
         .into_iter()
         .zip(numbers.chunks(width))
         .map(|(label, values)| row(label, values))
         .collect();
-    table.iter_mut().for_each(doubt_unless_it_adds_up);
-    let in_doubt = table.iter().filter(|r| r.len() != width + 1).count();
-    (in_doubt <= 2).then_some(table)
+    // Every number in the form's order: a row whose sum fails is the report's own error (kept
+    // as stated, flagged by the checks), unless so many fail that the order is in doubt.
+    let failing: usize = table.iter().map(|r| failed_sums(r)).sum();
+    (failing <= 2).then_some(table)
 }
 
 /// A fragment's enumerator (`一.`, `(三)`, `3.`) in canonical form, if it starts with one.
@@ -297,8 +313,8 @@ fn s4_by_form_order(lines: &[Vec<TableCell>]) -> Option<Vec<Vec<TableCell>>> {
     let header = f.s4_headers.last()?.full.clone();
     let mut values = row("", &numbers);
     values.remove(0);
-    doubt_unless_it_adds_up(&mut values);
-    Some(vec![row(&header, &[]), values])
+    // As in section 三: one group's sum failing is the report's; more, and the order is in doubt.
+    (failed_sums(&values) <= 1).then(|| vec![row(&header, &[]), values])
 }
 
 /// The text as HTML: tables rebuilt, other lines as paragraphs, page numbers left out.
@@ -327,7 +343,12 @@ pub fn to_html(text: &str) -> String {
                 &mut Default::default(),
             )
             .into_iter()
-            .map(|(_, b)| b),
+            .map(|(_, mut b)| {
+                if let Block::Table(rows) = &mut b {
+                    rows.iter_mut().for_each(doubt_unless_it_adds_up);
+                }
+                b
+            }),
         );
     };
     let version = crate::reconcile::marker_version(&crate::forms::canonical(
@@ -356,11 +377,6 @@ pub fn to_html(text: &str) -> String {
         }
     }
     by_position(&lines[read_to..], &mut blocks);
-    for block in &mut blocks {
-        if let Block::Table(rows) = block {
-            rows.iter_mut().for_each(doubt_unless_it_adds_up);
-        }
-    }
     let mut out = String::from("<html><head><meta charset=\"utf-8\"></head><body>\n");
     pdf::write_html(&blocks, &mut out);
     out.push_str("</body></html>\n");
