@@ -368,6 +368,19 @@ impl Forms {
     }
 }
 
+/// The document-level evidence for a version: markers anywhere in the text (headers, sub-row
+/// texts, the notice number).
+pub fn marker_version(text: &str) -> Option<FormVersion> {
+    let f = &*FORMS;
+    let count = |ms: &[String]| ms.iter().filter(|m| text.contains(m.as_str())).count();
+    let (a, b) = (count(&f.markers_2019), count(&f.markers_2021));
+    match a.cmp(&b) {
+        std::cmp::Ordering::Greater => Some(FormVersion::V2019),
+        std::cmp::Ordering::Less => Some(FormVersion::V2021),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
 /// Canonical form of a label or cell text for comparison: no white space, half-width brackets
 /// and punctuation, `、` as `.`, no quotes, vocabulary of traditional mirrors mapped.
 /// Text is expected to be normalized already (full-width ASCII folded, simplified script).

@@ -280,3 +280,18 @@ impl Default for FormVersion {
         FormVersion::Unknown
     }
 }
+
+/// A cell of text as a layout gives it: what the readers (HTML tables) and the layout
+/// tokenizer (`parse::segment`) hand to the row extractor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TCell {
+    pub text: String,
+    /// 1-based line in the decoded source where the text starts.
+    pub line: u32,
+    /// Row id; cells of one table row share it when `delimited`.
+    pub row: u32,
+    pub delimited: bool,
+    /// Padding that ends a row: an empty cell from a line of several `|` in the cell-per-line
+    /// layout (`||||`). Never a data cell.
+    pub pad: bool,
+}

@@ -1,11 +1,11 @@
 //! The pure heart: `process(path, bytes) -> Processed`. No I/O here.
 
+use crate::check::{reconcile, validate};
+use crate::meta::{self, region};
 use crate::model::{FormVersion, Problem, Processed};
-use crate::segment::Layout;
-use crate::{
-    decode, docx, extract, glued, meta, normalize, pdf, pdftext, reconcile, region, segment,
-    validate,
-};
+use crate::parse::segment::Layout;
+use crate::parse::{extract, glued, normalize, pdftext, segment};
+use crate::read::{decode, docx, pdf};
 
 /// HTML, Word or text, by extension. Which files are read at all is the run's `include`
 /// patterns.
@@ -84,7 +84,7 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
 
     let (text, script) = normalize::normalize(&decoded.text);
     p.info.script = Some(script.as_str());
-    let layout = if kind == FileKind::Html || crate::html::has_tables(&text) {
+    let layout = if kind == FileKind::Html || crate::read::html::has_tables(&text) {
         Layout::Html
     } else {
         match segment::detect_layout(&text) {
@@ -179,6 +179,21 @@ pub fn process(path: &str, bytes: &[u8]) -> Processed {
     }
     p.problems.sort();
     p
+}
+
+/// A document's text as [`process`] reads it before normalization (the benchmark's OpenCC
+/// baseline runs over it): decoded, a Word or PDF file as its HTML, `pdftotext -layout` text
+/// as the HTML its tables are rebuilt into.
+pub fn decoded_text(path: &str, bytes: &[u8]) -> String {
+    let kind = file_kind(path);
+    let converted = as_html(kind, path, bytes).ok().and_then(|(c, _)| c);
+    let bytes = converted.as_ref().map_or(bytes, |(_, h)| h.as_bytes());
+    let d = decode::decode(bytes, kind != FileKind::Text);
+    if converted.is_none() && pdftext::is_layout(&d.text) {
+        pdftext::to_html(&d.text)
+    } else {
+        d.text.into_owned()
+    }
 }
 
 /// A Word or PDF file as HTML with the layout it names (`docx`, `pdf`) and its pages; None for

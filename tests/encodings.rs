@@ -103,11 +103,11 @@ proptest! {
         let s = format!("{head}\n{tail}");
         for enc in [encoding_rs::GB18030, encoding_rs::UTF_8] {
             let (bytes, _, _) = enc.encode(&s);
-            let d = gongkai::decode::decode(&bytes, false);
+            let d = gongkai::read::decode::decode(&bytes, false);
             prop_assert_eq!(&d.text, &s);
         }
         let bytes = utf16le_bom(&s);
-        let d = gongkai::decode::decode(&bytes, false);
+        let d = gongkai::read::decode::decode(&bytes, false);
         prop_assert_eq!(&d.text, &s);
     }
 }

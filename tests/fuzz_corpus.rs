@@ -52,7 +52,7 @@ fn the_html_corpus_never_panics() {
     for data in corpus("html", 100) {
         let text = String::from_utf8_lossy(&data);
         let lines = text.matches('\n').count() as u32 + 1;
-        assert!(gongkai::html::read(&text)
+        assert!(gongkai::read::html::read(&text)
             .iter()
             .all(|c| c.line >= 1 && c.line <= lines));
     }

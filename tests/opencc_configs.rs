@@ -32,7 +32,7 @@ fn every_label_comes_back_from_every_traditional_configuration() {
     for label in every_label() {
         for config in CONFIGS {
             let traditional = cc.convert(&label.full, config, false);
-            let (back, _) = gongkai::normalize::normalize(&traditional);
+            let (back, _) = gongkai::parse::normalize::normalize(&traditional);
             if !label_matches(&canonical(&back), label, 4) {
                 broken.push(format!(
                     "{config}: {} -> {traditional} -> {back}",

@@ -883,17 +883,7 @@ pub fn decoded_text(input: &Path, out: &Path) -> Result<u64> {
         let Ok(bytes) = std::fs::read(f.path(input)) else {
             continue;
         };
-        use crate::pipeline::{as_html, file_kind, FileKind};
-        let kind = file_kind(&f.rel);
-        // A Word or PDF file's text is its document's, as `process` reads it.
-        let converted = as_html(kind, &f.rel, &bytes).ok().and_then(|(c, _)| c);
-        let bytes = converted.as_ref().map_or(&bytes[..], |(_, h)| h.as_bytes());
-        let d = crate::decode::decode(bytes, kind != FileKind::Text);
-        let text = if converted.is_none() && crate::pdftext::is_layout(&d.text) {
-            crate::pdftext::to_html(&d.text).into()
-        } else {
-            d.text
-        };
+        let text = crate::pipeline::decoded_text(&f.rel, &bytes);
         w.write_all(text.as_bytes())?;
         w.write_all(b"\n")?;
         total += text.len() as u64 + 1;

@@ -11,7 +11,7 @@ mod chrome;
 mod printed;
 
 use crate::model::FormVersion;
-use crate::segment::Layout;
+use crate::parse::segment::Layout;
 use serde::{Deserialize, Serialize};
 
 /// splitmix64: small, fast, good enough for test data, and stable across platforms.

@@ -1,6 +1,8 @@
 //! Who and when: the statistics year and the issuing agency, from the normalized text.
 //! Precision first: a year or agency that cannot be established is NULL with a problem code.
 
+pub mod region;
+
 use crate::model::Problem;
 
 #[derive(Debug, Default, PartialEq)]

@@ -7,7 +7,7 @@ use crate::model::Problem;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-const HISTORY_CSV: &str = include_str!("../data/regions/admin_divisions_history.csv");
+const HISTORY_CSV: &str = include_str!("../../data/regions/admin_divisions_history.csv");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {

@@ -5,7 +5,7 @@
 //! Cells are kept in logical order: a colspan or rowspan never duplicates a cell, because a
 //! duplicated value would slide into its neighbour (forms.md §1A, the 上海 colspan quirk).
 
-use crate::segment::TCell;
+use crate::model::TCell;
 
 /// Limits that keep hostile input bounded.
 const MAX_TABLE_DEPTH: usize = 32;

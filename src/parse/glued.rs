@@ -15,10 +15,10 @@
 //! cells. Once a document shows one (a row with fewer digits than cells, or none: its cells are
 //! `blank`), every placement of empty cells in every row is a candidate too.
 
-use crate::extract::{Extracted, Found, S2Key};
 use crate::forms::FORMS;
+use crate::model::TCell;
 use crate::model::{FormVersion, Problem};
-use crate::segment::TCell;
+use crate::parse::extract::{Extracted, Found, S2Key};
 
 /// Splits of one row tried at most; a row with more is in doubt (real rows have a few).
 const MAX_SPLITS: usize = 20_000;

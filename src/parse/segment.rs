@@ -6,20 +6,7 @@
 //! cell stands alone and the extractor aligns by labels and counts instead.
 
 use crate::forms::{canonical, SectionHeading, FORMS};
-use crate::model::Section;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TCell {
-    pub text: String,
-    /// 1-based line in the decoded source where the text starts.
-    pub line: u32,
-    /// Row id; cells of one table row share it when `delimited`.
-    pub row: u32,
-    pub delimited: bool,
-    /// Padding that ends a row: an empty cell from a line of several `|` in the cell-per-line
-    /// layout (`||||`). Never a data cell.
-    pub pad: bool,
-}
+use crate::model::{Section, TCell};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
@@ -95,7 +82,7 @@ pub fn detect_layout(text: &str) -> Layout {
 
 pub fn tokenize(text: &str, layout: Layout) -> Vec<TCell> {
     match layout {
-        Layout::Html => crate::html::read(text),
+        Layout::Html => crate::read::html::read(text),
         // Glued text has no cell boundaries to tokenize; `glued` reads it as a whole.
         Layout::Glued => Vec::new(),
         Layout::TabCells => tokenize_tabs(text),

@@ -1,13 +1,14 @@
 //! Text that poppler's `pdftotext -layout` made of a PDF: columns kept apart by runs of
 //! spaces, a page per form feed. Each line is cut into fragments where two or more spaces
 //! stand (or one space beside a number: `一、本 25`), each at its character column, and read
-//! like a PDF page's text without rules ([`crate::pdf::aligned_blocks`]): tables rebuilt from
+//! like a PDF page's text without rules ([`crate::read::pdf::aligned_blocks`]): tables rebuilt from
 //! where their cells stand, into the HTML the table reader knows.
 
 use crate::forms::FORMS;
 use crate::model::FormVersion;
-use crate::pdf::{self, Block, TableCell};
-use crate::segment::{self, TCell};
+use crate::model::TCell;
+use crate::parse::segment;
+use crate::read::pdf::{self, Block, TableCell};
 
 /// Whether text is `pdftotext -layout` output: form feeds between pages, and lines whose words
 /// stand in columns (two or more spaces apart): one in twenty or more (13–29% in the fixtures;
@@ -75,7 +76,7 @@ fn number(text: &str) -> Option<f64> {
     if t.is_empty() {
         return Some(0.0);
     }
-    let folded = crate::normalize::fold_width(&t);
+    let folded = crate::read::script::fold_width(&t);
     folded.replace(',', "").parse().ok()
 }
 
@@ -148,7 +149,7 @@ fn section_ranges(
                 .collect::<Vec<_>>()
                 .join(" ");
             TCell {
-                text: crate::normalize::normalize(&text).0,
+                text: crate::parse::normalize::normalize(&text).0,
                 line: k as u32 + 1,
                 row: k as u32,
                 delimited: false,
@@ -171,7 +172,7 @@ fn counts_in_order(lines: &[Vec<TableCell>]) -> Option<Vec<String>> {
         .flat_map(|c| c.text.split_whitespace())
         .filter(|t| pdf::is_value(t))
     {
-        let folded = crate::normalize::fold_width(token);
+        let folded = crate::read::script::fold_width(token);
         let digits = folded.bytes().all(|b| b.is_ascii_digit());
         if !digits || (folded.len() > 1 && folded.starts_with('0')) {
             return None;
@@ -224,7 +225,7 @@ fn s3_by_form_order(lines: &[Vec<TableCell>]) -> Option<Vec<Vec<TableCell>>> {
 
 /// A fragment's enumerator (`一.`, `(三)`, `3.`) in canonical form, if it starts with one.
 fn enumerator(word: &str) -> Option<String> {
-    let canon = crate::forms::canonical(&crate::normalize::fold_width(word));
+    let canon = crate::forms::canonical(&crate::read::script::fold_width(word));
     let rest = crate::forms::strip_enumerator(&canon).len();
     (rest < canon.len()).then(|| canon[..canon.len() - rest].to_string())
 }
@@ -236,7 +237,7 @@ fn enumerator(word: &str) -> Option<String> {
 /// the form's order (a group label's may be cut apart: `三` over `、`); otherwise nothing is
 /// read. Which of a row's cells its numbers fill, text columns cannot tell (positions drift
 /// by a character or two); the form's sums do: the rows go to the glued reader
-/// ([`crate::glued`]), which writes a row only where exactly one placement keeps every row sum
+/// ([`crate::parse::glued`]), which writes a row only where exactly one placement keeps every row sum
 /// and column identity, and leaves the rest in doubt.
 fn s3_by_enumerators(
     lines: &[Vec<TableCell>],
@@ -264,7 +265,7 @@ fn s3_by_enumerators(
     {
         if pdf::is_value(word) {
             let k = at.filter(|&k| rows[k].2)?;
-            numbers[k].push(crate::normalize::fold_width(word));
+            numbers[k].push(crate::read::script::fold_width(word));
         } else if let Some(e) = enumerator(word) {
             // The next row with this enumerator, past group rows only.
             let mut k = at.map_or(0, |k| k + 1);
@@ -285,7 +286,7 @@ fn s3_by_enumerators(
         .zip(&numbers)
         .filter_map(|((_, label, _), n)| Some(format!("{}{}\n", (*label)?, n.join(" "))))
         .collect();
-    let glued = crate::glued::read(&text)?;
+    let glued = crate::parse::glued::read(&text)?;
     let table = glued
         .s3_texts()
         .into_iter()
@@ -351,8 +352,8 @@ pub fn to_html(text: &str) -> String {
             }),
         );
     };
-    let version = crate::reconcile::marker_version(&crate::forms::canonical(
-        &crate::normalize::normalize(text).0,
+    let version = crate::forms::marker_version(&crate::forms::canonical(
+        &crate::parse::normalize::normalize(text).0,
     ));
     let (s3, s4) = section_ranges(&lines);
     let read: [(
@@ -399,7 +400,7 @@ mod tests {
     /// Section 三 as `pdftotext -layout` printed it from a LibreOffice PDF of a report in
     /// traditional script: every label wrapped in a narrow column, group labels beside them.
     const WRAPPED: &str =
-        include_str!("../tests/fixtures/pdftotext/section3-wrapped-labels.layout.txt");
+        include_str!("../../tests/fixtures/pdftotext/section3-wrapped-labels.layout.txt");
 
     fn lines(text: &str) -> Vec<Vec<TableCell>> {
         text.lines().map(fragments).collect()
@@ -446,7 +447,19 @@ mod tests {
         let one = WRAPPED.replacen("4         2", "4         3", 1);
         let table = s3_by_form_order(&lines(&one)[region]).expect("read by order");
         let texts: Vec<&str> = table[0].iter().map(|c| c.text.as_str()).collect();
-        assert_eq!(texts, ["一.本年新收政府信息公开申请数量", "4", "3", "0", "0", "1", "1", "8"]);
+        assert_eq!(
+            texts,
+            [
+                "一.本年新收政府信息公开申请数量",
+                "4",
+                "3",
+                "0",
+                "0",
+                "1",
+                "1",
+                "8"
+            ]
+        );
     }
 
     #[test]

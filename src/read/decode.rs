@@ -122,9 +122,9 @@ const MIN_VOCABULARY_HITS: i64 = 8;
 /// Characters of the report vocabulary, in both scripts: every Chinese character of the form
 /// data (labels, headings, markers) and their traditional forms, plus common function words.
 static VOCABULARY: std::sync::LazyLock<Vec<u64>> = std::sync::LazyLock::new(|| {
-    let mut text = String::from(include_str!("../data/forms.toml"));
+    let mut text = String::from(include_str!("../../data/forms.toml"));
     text.push_str("的了和在是我局县市区省年月日报告工作情况本机关单位进一步加强推进落实全面建设管理服务平台网站");
-    let traditional = crate::normalize::to_traditional(&text);
+    let traditional = crate::read::script::to_traditional(&text);
     let mut bits = vec![0u64; 0x10000 / 64];
     for c in text.chars().chain(traditional.chars()) {
         let cp = c as u32;

@@ -2,23 +2,10 @@
 //! numbers and units, derive the 2021 `other` row. Concepts of one version keep their own
 //! codes; only what forms.md §2 calls comparable shares a code (that mapping is forms.toml).
 
-use crate::extract::{fit, fit_block, Extracted, Fit, Found, S2Key};
 use crate::forms::FORMS;
+use crate::model::TCell;
 use crate::model::{Cell, CellStatus, FormVersion, Problem, Section, Unit};
-use crate::segment::TCell;
-
-/// The document-level evidence for a version: markers anywhere in the text (headers, sub-row
-/// texts, the notice number).
-pub fn marker_version(text: &str) -> Option<FormVersion> {
-    let f = &*FORMS;
-    let count = |ms: &[String]| ms.iter().filter(|m| text.contains(m.as_str())).count();
-    let (a, b) = (count(&f.markers_2019), count(&f.markers_2021));
-    match a.cmp(&b) {
-        std::cmp::Ordering::Greater => Some(FormVersion::V2019),
-        std::cmp::Ordering::Less => Some(FormVersion::V2021),
-        std::cmp::Ordering::Equal => None,
-    }
-}
+use crate::parse::extract::{fit, fit_block, Extracted, Fit, Found, S2Key};
 
 pub fn has_legacy_markers(text: &str) -> bool {
     FORMS
@@ -93,7 +80,9 @@ pub fn reconcile(x: &Extracted, text: &str) -> Reconciled {
             .collect();
     let v2_majority = majority(&x.s2_header_versions).or_else(|| majority(&s2_found_versions));
     // The text markers are searched only when the tables do not say.
-    let doc = v3.or(v2_majority).or_else(|| marker_version(text));
+    let doc = v3
+        .or(v2_majority)
+        .or_else(|| crate::forms::marker_version(text));
     out.form_version = doc.unwrap_or(FormVersion::Unknown);
 
     // Section 二, sub-table by sub-table.
@@ -376,7 +365,7 @@ const COUNT_SUFFIXES: [&str; 7] = ["件", "个", "项", "条", "次", "人", "�
 pub fn parse_value(raw: &str, money: bool, header_says_10k: bool) -> Parsed {
     // Digits separated by white space are separate cells (a `pdftotext -layout` row `27 0 0 0 0
     // 0 27` in one cell), never one number: canonicalisation would join them.
-    if digits_apart(raw) {
+    if crate::parse::extract::digits_apart(raw) {
         return Parsed::Unparsed;
     }
     let t = crate::forms::canonical_cow(raw);
@@ -410,27 +399,6 @@ pub fn parse_value(raw: &str, money: bool, header_says_10k: bool) -> Parsed {
         return Parsed::AmbiguousUnit;
     }
     Parsed::Number(v * factor)
-}
-
-/// Whether white space stands between two digits (`27 0`), ignoring the text's ends.
-pub fn digits_apart(raw: &str) -> bool {
-    let mut last_digit = false;
-    let mut gap = false;
-    for c in raw.trim().chars() {
-        if c.is_ascii_digit() || ('０'..='９').contains(&c) {
-            if last_digit && gap {
-                return true;
-            }
-            last_digit = true;
-            gap = false;
-        } else if c.is_whitespace() {
-            gap = true;
-        } else {
-            last_digit = false;
-            gap = false;
-        }
-    }
-    false
 }
 
 /// `-1`, `+1036`, `1,234`, `8827.8344`. Thousands separators only in groups of three.

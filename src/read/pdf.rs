@@ -1688,7 +1688,7 @@ fn place_by_slots(
     }
     let number = |c: &Option<TableCell>| -> Option<f64> {
         c.as_ref().map_or(Some(0.0), |c| {
-            crate::normalize::fold_width(&c.text)
+            crate::read::script::fold_width(&c.text)
                 .replace(',', "")
                 .parse()
                 .ok()
@@ -1738,7 +1738,7 @@ fn merge_into(row: &mut Vec<TableCell>, line: &[TableCell]) {
 
 /// Whether text (in either script) names the start of a form label.
 pub fn names_label(text: &str) -> bool {
-    crate::forms::is_label_start(&crate::normalize::normalize(text).0)
+    crate::forms::is_label_start(&crate::read::script::simplified(text))
 }
 
 /// Whether a row has label text beyond what one line of numbers brought (a label that began

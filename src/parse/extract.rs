@@ -7,7 +7,8 @@
 
 use crate::forms::{canonical, canonical_cow, has_chars, probe_matches, Label, Probe, FORMS};
 use crate::model::FormVersion;
-use crate::segment::{Sections, TCell};
+use crate::model::TCell;
+use crate::parse::segment::Sections;
 
 /// Minimum characters for a truncated label to count (`本年新` for `本年新制作数量`).
 const MIN_PREFIX_ROW: usize = 4;
@@ -118,7 +119,7 @@ pub fn fit<'a>(values: &[&'a TCell], n: usize) -> Fit<'a> {
     if values
         .iter()
         .take(n)
-        .any(|c| !c.delimited && (continues_label(c) || crate::reconcile::digits_apart(&c.text)))
+        .any(|c| !c.delimited && (continues_label(c) || digits_apart(&c.text)))
     {
         return Fit::Misaligned;
     }
@@ -345,6 +346,27 @@ fn extract_s4(cells: &[TCell]) -> Vec<&TCell> {
         .filter(|c| !(c.delimited && header.delimited && c.row == header.row))
         .take_while(|c| !has_chars(&canonical(&c.text), MAX_VALUE_CHARS + 1))
         .collect()
+}
+
+/// Whether white space stands between two digits (`27 0`), ignoring the text's ends.
+pub fn digits_apart(raw: &str) -> bool {
+    let mut last_digit = false;
+    let mut gap = false;
+    for c in raw.trim().chars() {
+        if c.is_ascii_digit() || ('０'..='９').contains(&c) {
+            if last_digit && gap {
+                return true;
+            }
+            last_digit = true;
+            gap = false;
+        } else if c.is_whitespace() {
+            gap = true;
+        } else {
+            last_digit = false;
+            gap = false;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
