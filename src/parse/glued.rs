@@ -1132,6 +1132,26 @@ fn locate_s2(
 
 /// Section 四: the one unlabelled row of 15 after the last header (the second 总计 after
 /// 复议后起诉).
+/// Section 四's fifteen cells from a run of numbers some of which ran together (spaces always
+/// separate cells): the one split that keeps every group sum, or, when none does (the report's
+/// own sum is wrong), the one split there is at all. None otherwise.
+pub fn split_s4(run: &str) -> Option<Vec<String>> {
+    let f = &*FORMS;
+    let per = f.s4_outcomes.len();
+    let rules = vec![CellRules::default(); f.s4_metrics.len()];
+    let all = splits(run, &rules)?;
+    let holds = |v: &[f64]| {
+        v.chunks(per)
+            .all(|g| g[..per - 1].iter().sum::<f64>() == g[per - 1])
+    };
+    let keeping: Vec<&Split> = all.iter().filter(|s| holds(&s.values)).collect();
+    match (keeping.as_slice(), all.as_slice()) {
+        ([one], _) => Some(one.raw.clone()),
+        ([], [one]) => Some(one.raw.clone()),
+        _ => None,
+    }
+}
+
 fn locate_s4(b: &Builder, from: usize) -> Option<Located<()>> {
     let f = &*FORMS;
     let (_, after_header) = b.canon.find(from, &["复议后起诉"])?;

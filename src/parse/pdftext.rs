@@ -161,6 +161,49 @@ fn section_ranges(
     (sections.s3, sections.s4)
 }
 
+/// A region's lines with the numbers wrapped in narrow cells joined again: a line that starts no
+/// label (no enumerator) whose every number starts where a number of the line right above it
+/// starts is those numbers' second lines (`８０` over `３` is 803). Rows of their own start with
+/// their label's enumerator, and a row's cells stand side by side, so a number right under a
+/// number on an unlabelled line continues it; the form's sums check what comes of it.
+fn join_wrapped_numbers(lines: &[Vec<TableCell>]) -> Vec<Vec<TableCell>> {
+    let mut out: Vec<Vec<TableCell>> = Vec::with_capacity(lines.len());
+    for line in lines {
+        let values: Vec<&TableCell> = line.iter().filter(|c| pdf::is_value(&c.text)).collect();
+        let labelled = line
+            .iter()
+            .flat_map(|c| c.text.split_whitespace())
+            .any(|w| enumerator(w).is_some());
+        let above = out
+            .last_mut()
+            .filter(|a| a.iter().any(|c| pdf::is_value(&c.text)));
+        if let (false, false, Some(above)) = (values.is_empty(), labelled, above) {
+            let under: Option<Vec<usize>> = values
+                .iter()
+                .map(|v| {
+                    above
+                        .iter()
+                        .position(|u| pdf::is_value(&u.text) && (u.x0 - v.x0).abs() <= 1.0)
+                })
+                .collect();
+            if let Some(under) = under {
+                for (v, k) in values.iter().zip(under) {
+                    above[k].text.push_str(&v.text);
+                }
+                out.push(
+                    line.iter()
+                        .filter(|c| !pdf::is_value(&c.text))
+                        .cloned()
+                        .collect(),
+                );
+                continue;
+            }
+        }
+        out.push(line.clone());
+    }
+    out
+}
+
 /// The numbers of a region, top to bottom and left to right, if every one is a count as the
 /// forms print it (digits, no leading zero): anything else (a decimal, `00` where two cells ran
 /// together, a number wrapped in its cell) and the region is not read by order.
@@ -206,7 +249,7 @@ fn row(label: &str, values: &[String]) -> Vec<TableCell> {
 /// (`tests/pdf.rs`).
 fn s3_by_form_order(lines: &[Vec<TableCell>]) -> Option<Vec<Vec<TableCell>>> {
     let f = &*FORMS;
-    let numbers = counts_in_order(lines)?;
+    let numbers = counts_in_order(&join_wrapped_numbers(lines))?;
     let width = f.s3_metrics.len();
     let version = [FormVersion::V2021, FormVersion::V2019]
         .into_iter()
@@ -258,6 +301,7 @@ fn s3_by_enumerators(
     let mut at: Option<usize> = None;
     let mut found = vec![false; rows.len()];
     let mut numbers: Vec<Vec<String>> = vec![Vec::new(); rows.len()];
+    let lines = join_wrapped_numbers(lines);
     for word in lines
         .iter()
         .flatten()
@@ -307,15 +351,32 @@ fn s3_by_enumerators(
 /// headers' last (what the section 四 reader takes as its values).
 fn s4_by_form_order(lines: &[Vec<TableCell>]) -> Option<Vec<Vec<TableCell>>> {
     let f = &*FORMS;
-    let numbers = counts_in_order(lines)?;
-    if numbers.len() != f.s4_metrics.len() {
-        return None;
-    }
-    let header = f.s4_headers.last()?.full.clone();
-    let mut values = row("", &numbers);
-    values.remove(0);
-    // As in section 三: one group's sum failing is the report's; more, and the order is in doubt.
-    (failed_sums(&values) <= 1).then(|| vec![row(&header, &[]), values])
+    let lines = join_wrapped_numbers(lines);
+    let header = row(&f.s4_headers.last()?.full, &[]);
+    let values = match counts_in_order(&lines) {
+        Some(numbers) if numbers.len() == f.s4_metrics.len() => {
+            let mut values = row("", &numbers);
+            values.remove(0);
+            // As in section 三: one group's sum failing is the report's; more, and the order
+            // is in doubt.
+            (failed_sums(&values) <= 1).then_some(values)?
+        }
+        // Cells run together (`１００２３` where a narrow column's five cells touch): split by
+        // the group sums where exactly one split keeps them (the glued reader's rule).
+        _ => {
+            let run: Vec<String> = lines
+                .iter()
+                .flatten()
+                .flat_map(|c| c.text.split_whitespace())
+                .filter(|t| pdf::is_value(t))
+                .map(crate::read::script::fold_width)
+                .collect();
+            let mut values = row("", &crate::parse::glued::split_s4(&run.join(" "))?);
+            values.remove(0);
+            values
+        }
+    };
+    Some(vec![header, values])
 }
 
 /// The text as HTML: tables rebuilt, other lines as paragraphs, page numbers left out.
@@ -460,6 +521,38 @@ mod tests {
                 "8"
             ]
         );
+    }
+
+    #[test]
+    fn numbers_wrapped_in_narrow_cells_are_joined_and_rows_are_not() {
+        // Chromium's text of a report in full-width digits: the total 803 wrapped as `８０` over
+        // `３`; the next row starts with its enumerator, its numbers under the same columns.
+        let text = "一、本年新收申请数量  ７９９  ０ ３ ０ ０ １ ８０\n                           ３\n二、上年结转          ０  ０ ０ ０ １ ２ ３";
+        let joined = join_wrapped_numbers(&lines(text));
+        let numbers: Vec<Vec<&str>> = joined
+            .iter()
+            .map(|l| {
+                l.iter()
+                    .filter(|c| pdf::is_value(&c.text))
+                    .map(|c| c.text.as_str())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            numbers[0],
+            ["７９９", "０", "３", "０", "０", "１", "８０３"]
+        );
+        assert!(numbers[1].is_empty());
+        assert_eq!(numbers[2], ["０", "０", "０", "０", "１", "２", "３"]);
+    }
+
+    #[test]
+    fn section_4_cells_run_together_are_split_by_the_group_sums() {
+        // `１００２３`: the last group's five cells touching in a narrow column.
+        let text = "  ０ ０ ０ ０ ０   ０  ０  ０ ０ ０ １００２３";
+        let table = s4_by_form_order(&lines(text)).expect("one split keeps the sums");
+        let cells: Vec<&str> = table[1].iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(cells[10..], ["1", "0", "0", "2", "3"]);
     }
 
     #[test]
