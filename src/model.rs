@@ -267,11 +267,16 @@ impl Processed {
             })
             .count()
     }
-    pub fn n_checks_failed(&self) -> usize {
+    /// The ids of the checks that failed, in evaluation order.
+    pub fn failed_checks(&self) -> Vec<&'static str> {
         self.checks
             .iter()
             .filter(|c| c.outcome == Outcome::Fail)
-            .count()
+            .map(|c| c.check)
+            .collect()
+    }
+    pub fn n_checks_failed(&self) -> usize {
+        self.failed_checks().len()
     }
 }
 

@@ -149,12 +149,7 @@ fn seed_004_inconsistencies_are_kept_and_flagged() {
         cell(&p, "s2", "procurement", "amount").value,
         Some(8827.8344)
     );
-    let failed: Vec<&str> = p
-        .checks
-        .iter()
-        .filter(|c| c.outcome == gongkai::model::Outcome::Fail)
-        .map(|c| c.check)
-        .collect();
+    let failed = p.failed_checks();
     assert!(failed.contains(&"s3.row_sum:granted"), "{failed:?}");
     assert!(
         failed.contains(&"s4.group_sum:litigation_direct"),

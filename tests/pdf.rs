@@ -115,12 +115,7 @@ fn show(t: &Truth, p: &Processed) {
         }
     }
     eprintln!("{} problems {:?}", t.path, p.problems);
-    let failed: Vec<&str> = p
-        .checks
-        .iter()
-        .filter(|c| c.outcome == gongkai::model::Outcome::Fail)
-        .map(|c| c.check)
-        .collect();
+    let failed = p.failed_checks();
     let unflagged: Vec<&String> = t
         .must_flag
         .iter()

@@ -289,12 +289,7 @@ fn every_seed_cell_is_what_the_seed_states() {
                 NoValue => assert_eq!(cell.value, None, "{seed} {section} {item} {metric}"),
             }
         }
-        let mut failed: Vec<&str> = p
-            .checks
-            .iter()
-            .filter(|c| c.outcome == gongkai::model::Outcome::Fail)
-            .map(|c| c.check)
-            .collect();
+        let mut failed = p.failed_checks();
         failed.sort();
         assert_eq!(failed, truth.fails, "{seed} failed checks");
     }

@@ -1405,12 +1405,7 @@ impl Score {
                 c.value.is_some() && !known.contains(&(c.section.as_str(), c.item, c.metric))
             })
             .count() as u64;
-        let failed: Vec<&str> = p
-            .checks
-            .iter()
-            .filter(|c| c.outcome == Outcome::Fail)
-            .map(|c| c.check)
-            .collect();
+        let failed = p.failed_checks();
         // In glued text the row with the error may stay NULL (its sum no longer settles the
         // split): its check is skipped, and the error cannot be flagged.
         let glued = truth.layout.starts_with("glued");
