@@ -13,7 +13,7 @@ use crate::model::FormVersion;
 use anyhow::{Context, Result};
 use arrow_array::{ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray};
 use polars::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -267,38 +267,65 @@ pub fn update(root: &Path, files: &mut Vec<FileEntry>, mut writer: DatasetWriter
         for r in read_reports(root, &of_year)? {
             this.entry(r.key.clone()).or_default().push(r);
         }
-        let mut pairs = Vec::new();
-        for (key, reports) in &this {
-            pairs.extend(last.get(key).into_iter().flatten().cloned());
-            pairs.extend(reports.iter().cloned());
+        // The year's rows agency by agency, in the files' order (agency key, document, check):
+        // one agency's rows at a time, never the year's (a year's rows ran to 200 MiB).
+        let rows_of_year = |emit: &mut dyn FnMut(Vec<PanelCheck>) -> Result<()>| -> Result<()> {
+            for (key, reports) in &this {
+                let mut pairs: Vec<Report> = last.get(key).into_iter().flatten().cloned().collect();
+                pairs.extend(reports.iter().cloned());
+                let mut rows: Vec<PanelCheck> = evaluate(pairs)
+                    .into_iter()
+                    .filter(|r| r.year == year)
+                    .collect();
+                rows.sort_by(|a, b| (&a.doc_id, &a.check).cmp(&(&b.doc_id, &b.check)));
+                emit(rows)?;
+            }
+            Ok(())
+        };
+        // First the rows' hash (a year whose rows came out the same keeps its files), then,
+        // only if they changed, the rows again into the writer.
+        let (mut hasher, mut n) = (blake3::Hasher::new(), 0);
+        rows_of_year(&mut |rows| {
+            for r in &rows {
+                hasher.update(format!("{r:?}").as_bytes());
+            }
+            n += rows.len();
+            failed += rows.iter().filter(|r| r.outcome == "fail").count() as u64;
+            Ok(())
+        })?;
+        if n > 0 {
+            any = true;
+            let hash = hasher.finalize().to_hex().to_string();
+            if !keep_if_same(year, &hash, &mut old_by_year, files) {
+                let mut pending: Vec<PanelCheck> = Vec::new();
+                rows_of_year(&mut |rows| {
+                    pending.extend(rows);
+                    while pending.len() >= BATCH_ROWS {
+                        let rest = pending.split_off(BATCH_ROWS);
+                        let batch = to_batch(&std::mem::replace(&mut pending, rest))?;
+                        writer.write_batch(Table::PanelChecks, year, &batch)?;
+                    }
+                    Ok(())
+                })?;
+                if !pending.is_empty() {
+                    writer.write_batch(Table::PanelChecks, year, &to_batch(&pending)?)?;
+                }
+                writer.close_partition(Table::PanelChecks, year)?;
+                hashes.insert(year, hash);
+            }
         }
-        let mut rows: Vec<PanelCheck> = evaluate(pairs)
-            .into_iter()
-            .filter(|r| r.year == year)
-            .collect();
         last.extend(this);
-        rows.sort_by(|a, b| {
-            (&a.agency_key, &a.doc_id, &a.check).cmp(&(&b.agency_key, &b.doc_id, &b.check))
-        });
-        failed += rows.iter().filter(|r| r.outcome == "fail").count() as u64;
-        if rows.is_empty() {
-            continue;
-        }
-        any = true;
-        write_partition(
-            year,
-            &rows,
-            &mut old_by_year,
-            &mut hashes,
-            &mut writer,
-            files,
-        )?;
     }
     if !any {
         // No agency with two years yet: one empty file, so that
         // `read_parquet('out/panel_checks/**/*.parquet')` reads an empty table instead of
         // failing on no files.
-        write_partition(0, &[], &mut old_by_year, &mut hashes, &mut writer, files)?;
+        let hash = blake3::Hasher::new().finalize().to_hex().to_string();
+        if !keep_if_same(0, &hash, &mut old_by_year, files) {
+            writer.write_batch(Table::PanelChecks, 0, &to_batch(&[])?)?;
+            writer.close_partition(Table::PanelChecks, 0)?;
+            hashes.insert(0, hash);
+        }
     }
     // What is left of the old files was replaced or has no rows any more.
     for f in old_by_year.into_values().flatten() {
@@ -313,37 +340,23 @@ pub fn update(root: &Path, files: &mut Vec<FileEntry>, mut writer: DatasetWriter
     Ok(failed)
 }
 
-/// Write one year's rows, or keep the year's files when they hold the same rows (by hash).
-fn write_partition(
+/// Rows per record batch written.
+const BATCH_ROWS: usize = 8192;
+
+/// Keeps a year's files when they hold the same rows (by the hash of the rows): true when kept.
+fn keep_if_same(
     year: i32,
-    rows: &[PanelCheck],
+    hash: &str,
     old_by_year: &mut BTreeMap<i32, Vec<FileEntry>>,
-    hashes: &mut BTreeMap<i32, String>,
-    writer: &mut DatasetWriter,
     files: &mut Vec<FileEntry>,
-) -> Result<()> {
-    let mut hasher = blake3::Hasher::new();
-    for r in rows {
-        hasher.update(format!("{r:?}").as_bytes());
-    }
-    let hash = hasher.finalize().to_hex().to_string();
-    let same = old_by_year.get(&year).is_some_and(|f| {
-        f.iter()
-            .all(|f| f.rows_hash.as_deref() == Some(hash.as_str()))
-    });
+) -> bool {
+    let same = old_by_year
+        .get(&year)
+        .is_some_and(|f| f.iter().all(|f| f.rows_hash.as_deref() == Some(hash)));
     if same {
         files.extend(old_by_year.remove(&year).unwrap_or_default());
-        return Ok(());
     }
-    if rows.is_empty() {
-        writer.write_batch(Table::PanelChecks, year, &to_batch(&[])?)?;
-    }
-    for batch in rows.chunks(8192) {
-        writer.write_batch(Table::PanelChecks, year, &to_batch(batch)?)?;
-    }
-    writer.close_partition(Table::PanelChecks, year)?;
-    hashes.insert(year, hash);
-    Ok(())
+    same
 }
 
 fn to_batch(rows: &[PanelCheck]) -> Result<RecordBatch> {
@@ -370,6 +383,73 @@ fn to_batch(rows: &[PanelCheck]) -> Result<RecordBatch> {
     Ok(RecordBatch::try_new(Table::PanelChecks.schema(), columns)?)
 }
 
+/// The facts the rules use of every document in these cells files (a blank counts as 0, as in
+/// `checks`; NULL is a cell missing or not a value), read a batch at a time with arrow-rs: only
+/// the twenty cells per document are kept. polars held a whole file's rows of the filter's
+/// columns before filtering: the panel step peaked at 381 MiB over 200,000 reports, growing
+/// with the size of a year.
+fn read_facts(root: &Path, cells: &[&FileEntry]) -> Result<HashMap<String, Vec<Option<f64>>>> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, Int32Type};
+    use arrow_array::{Array, ArrayAccessor};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use parquet::arrow::ProjectionMask;
+    let facts = &*FACTS;
+    let index: HashMap<(&str, &str), usize> = facts
+        .iter()
+        .enumerate()
+        .map(|(k, &(i, m))| ((i, m), k))
+        .collect();
+    let mut out: HashMap<String, Vec<Option<f64>>> = HashMap::new();
+    for f in cells {
+        let path = root.join(&f.path);
+        let file =
+            std::fs::File::open(&path).with_context(|| format!("reading {}", path.display()))?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
+        let wanted = ["doc_id", "item", "metric", "value", "status"];
+        let mask = ProjectionMask::columns(builder.parquet_schema(), wanted);
+        let reader = builder
+            .with_projection(mask)
+            .with_batch_size(8192)
+            .build()?;
+        for batch in reader {
+            let batch = batch?;
+            let column = |name: &str| {
+                batch
+                    .column_by_name(name)
+                    .with_context(|| format!("{}: no column {name}", f.path))
+            };
+            let code = |name: &str| -> Result<_> {
+                column(name)?
+                    .as_dictionary_opt::<Int32Type>()
+                    .and_then(|d| d.downcast_dict::<StringArray>())
+                    .with_context(|| format!("{}: {name} is not a code column", f.path))
+            };
+            let (doc, item, metric, status) = (
+                code("doc_id")?,
+                code("item")?,
+                code("metric")?,
+                code("status")?,
+            );
+            let value = column("value")?
+                .as_primitive_opt::<Float64Type>()
+                .with_context(|| format!("{}: value is not a number column", f.path))?;
+            for row in 0..batch.num_rows() {
+                let Some(&k) = index.get(&(item.value(row), metric.value(row))) else {
+                    continue;
+                };
+                let stated = match status.value(row) {
+                    "blank" => Some(0.0),
+                    _ => value.is_valid(row).then(|| value.value(row)),
+                };
+                out.entry(doc.value(row).to_string())
+                    .or_insert_with(|| vec![None; facts.len()])[k] = stated;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The reports of the dataset under `root` (its `files`), with the facts the rules use.
 pub fn read_reports(root: &Path, files: &[FileEntry]) -> Result<Vec<Report>> {
     let Some(docs) = scan::table(root, files, Table::Documents)? else {
@@ -392,71 +472,15 @@ pub fn read_reports(root: &Path, files: &[FileEntry]) -> Result<Vec<Report>> {
             col("county"),
             col("form_version"),
         ]);
-    let wanted = |item: &str, metrics: &[&str]| {
-        metrics.iter().fold(lit(false), |e, m| {
-            e.or(col("item")
-                .eq(lit(item.to_string()))
-                .and(col("metric").eq(lit(m.to_string()))))
-        })
-    };
     let facts = &*FACTS;
+    let df = docs
+        .collect()
+        .map_err(|e| anyhow::anyhow!("reading the dataset for the panel checks: {e}"))?;
     let cells: Vec<&FileEntry> = files
         .iter()
         .filter(|f| f.table == Table::Cells.name())
         .collect();
-    let docs = if cells.is_empty() {
-        docs
-    } else {
-        let filter = wanted("carried_over", applicant())
-            .or(wanted("carried_forward", applicant()))
-            .or(in_force_items()
-                .iter()
-                .fold(lit(false), |e, i| e.or(wanted(i, &IN_FORCE_METRICS))));
-        // A blank counts as 0, as in `checks`; NULL is a cell missing or not a value.
-        let stated = when(col("status").eq(lit("blank")))
-            .then(lit(0.0))
-            .otherwise(col("value"));
-        let aggs: Vec<Expr> = facts
-            .iter()
-            .map(|(i, m)| {
-                col("stated")
-                    .filter(col("item").eq(lit(*i)).and(col("metric").eq(lit(*m))))
-                    .first()
-                    .alias(format!("{i}|{m}"))
-            })
-            .collect();
-        // One cells file at a time (a file holds whole documents), the filter first so that it
-        // goes into the scan: only the few cells the rules read are ever held, and only one
-        // file's. Scanning the whole table at once held every file's rows: 6.3 GiB for 200,000
-        // reports.
-        let per_file = cells
-            .iter()
-            .map(|f| {
-                scan::files(root, &[f])?
-                    .filter(filter.clone())
-                    .select([
-                        col("doc_id").cast(DataType::String),
-                        col("item").cast(DataType::String),
-                        col("metric").cast(DataType::String),
-                        col("status").cast(DataType::String),
-                        col("value"),
-                    ])
-                    .with_column(stated.clone().alias("stated"))
-                    .group_by([col("doc_id")])
-                    .agg(aggs.clone())
-                    .collect()
-            })
-            .collect::<PolarsResult<Vec<DataFrame>>>()?;
-        let per_doc = concat(
-            per_file.into_iter().map(|df| df.lazy()).collect::<Vec<_>>(),
-            UnionArgs::default(),
-        )?;
-        docs.with_column(col("doc_id").cast(DataType::String))
-            .left_join(per_doc, col("doc_id"), col("doc_id"))
-    };
-    let df = docs
-        .collect()
-        .map_err(|e| anyhow::anyhow!("reading the dataset for the panel checks: {e}"))?;
+    let stated = read_facts(root, &cells)?;
     let s = |name: &str| -> Result<StringChunked> {
         Ok(df.column(name)?.cast(&DataType::String)?.str()?.clone())
     };
@@ -469,16 +493,6 @@ pub fn read_reports(root: &Path, files: &[FileEntry]) -> Result<Vec<Report>> {
     let names = [s("province")?, s("prefecture")?, s("county")?];
     let years = df.column("year")?.cast(&DataType::Int32)?;
     let years = years.i32()?;
-    let columns = facts
-        .iter()
-        .map(|(i, m)| {
-            let name = format!("{i}|{m}");
-            Ok(match df.column(&name) {
-                Ok(c) => Some(c.cast(&DataType::Float64)?.f64()?.clone()),
-                Err(_) => None,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
     let mut out = Vec::with_capacity(df.height());
     for row in 0..df.height() {
         let r = Report {
@@ -491,10 +505,11 @@ pub fn read_reports(root: &Path, files: &[FileEntry]) -> Result<Vec<Report>> {
                 .filter_map(|n| n.get(row).map(str::to_string))
                 .collect(),
             form_version: forms.get(row).unwrap_or_default().to_string(),
-            facts: columns
-                .iter()
-                .map(|c| c.as_ref().and_then(|c| c.get(row)))
-                .collect(),
+            facts: ids
+                .get(row)
+                .and_then(|id| stated.get(id))
+                .cloned()
+                .unwrap_or_else(|| vec![None; facts.len()]),
             key: String::new(),
         };
         let r = Report {
