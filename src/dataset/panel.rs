@@ -2,9 +2,11 @@
 //! the whole `panel_checks` table inside its commit, from the dataset it is about to commit: an
 //! appended year changes the checks of the year after it as well as its own.
 //!
-//! polars reads what the rules need from the dataset (lazy scans of the listed Parquet files, the
-//! cells filtered to the twenty facts the rules use and pivoted to one row per document); the
-//! rules themselves are plain Rust over one agency's reports in year order.
+//! polars scans the documents of a year (lazy scans of the listed Parquet files); the twenty
+//! facts the rules use come from the cells files a batch at a time (arrow-rs, so only those
+//! cells are ever held); the rules themselves are plain Rust over one agency's reports in year
+//! order, and a year's rows are hashed, then written, agency by agency. Memory: one year's
+//! reports, each agency's last present year, one agency's rows.
 
 use crate::dataset::scan;
 use crate::dataset::sink::{DatasetWriter, FileEntry, Table};
