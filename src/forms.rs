@@ -317,14 +317,20 @@ impl Forms {
             .collect()
     }
 
-    /// Section 三's data rows of a form version in form order, each by its form label
-    /// (header-only groups left out; `(六)其他处理` is a data row in 2019 only).
-    pub fn s3_data_rows(&self, version: FormVersion) -> Vec<&str> {
+    /// Section 三's rows of a form version in form order, each with whether it is a data row
+    /// there (header-only groups are not; `(六)其他处理` is a data row in 2019 only).
+    pub fn s3_rows_in(&self, version: FormVersion) -> impl Iterator<Item = (&S3Row, bool)> {
         self.s3_rows
             .iter()
-            .filter(|r| r.item.is_some())
-            .filter(|r| r.only.is_none_or(|v| v == version) && r.split_in != Some(version))
-            .map(|r| r.labels[0].full.as_str())
+            .filter(move |r| r.only.is_none_or(|v| v == version))
+            .map(move |r| (r, r.item.is_some() && r.split_in != Some(version)))
+    }
+
+    /// Section 三's data rows of a form version in form order, each by its form label.
+    pub fn s3_data_rows(&self, version: FormVersion) -> Vec<&str> {
+        self.s3_rows_in(version)
+            .filter(|(_, data)| *data)
+            .map(|(r, _)| r.labels[0].full.as_str())
             .collect()
     }
 

@@ -204,17 +204,20 @@ fn join_wrapped_numbers(lines: &[Vec<TableCell>]) -> Vec<Vec<TableCell>> {
     out
 }
 
+/// A region's words, top to bottom and left to right.
+fn words(lines: &[Vec<TableCell>]) -> impl Iterator<Item = &str> {
+    lines
+        .iter()
+        .flatten()
+        .flat_map(|c| c.text.split_whitespace())
+}
+
 /// The numbers of a region, top to bottom and left to right, if every one is a count as the
 /// forms print it (digits, no leading zero): anything else (a decimal, `00` where two cells ran
 /// together, a number wrapped in its cell) and the region is not read by order.
 fn counts_in_order(lines: &[Vec<TableCell>]) -> Option<Vec<String>> {
     let mut out = Vec::new();
-    for token in lines
-        .iter()
-        .flatten()
-        .flat_map(|c| c.text.split_whitespace())
-        .filter(|t| pdf::is_value(t))
-    {
+    for token in words(lines).filter(|t| pdf::is_value(t)) {
         let folded = crate::read::script::fold_width(token);
         let digits = folded.bytes().all(|b| b.is_ascii_digit());
         if !digits || (folded.len() > 1 && folded.starts_with('0')) {
@@ -289,12 +292,9 @@ fn s3_by_enumerators(
     let f = &*FORMS;
     // The form's rows of this version in order: enumerator, and whether it is a data row.
     let rows: Vec<(String, Option<&str>, bool)> = f
-        .s3_rows
-        .iter()
-        .filter(|r| r.only.is_none_or(|v| v == version))
-        .filter_map(|r| {
+        .s3_rows_in(version)
+        .filter_map(|(r, data)| {
             let label = r.labels[0].full.as_str();
-            let data = r.item.is_some() && r.split_in != Some(version);
             Some((enumerator(label)?, data.then_some(label), data))
         })
         .collect();
@@ -302,11 +302,7 @@ fn s3_by_enumerators(
     let mut found = vec![false; rows.len()];
     let mut numbers: Vec<Vec<String>> = vec![Vec::new(); rows.len()];
     let lines = join_wrapped_numbers(lines);
-    for word in lines
-        .iter()
-        .flatten()
-        .flat_map(|c| c.text.split_whitespace())
-    {
+    for word in words(&lines) {
         if pdf::is_value(word) {
             let k = at.filter(|&k| rows[k].2)?;
             numbers[k].push(crate::read::script::fold_width(word));
@@ -364,10 +360,7 @@ fn s4_by_form_order(lines: &[Vec<TableCell>]) -> Option<Vec<Vec<TableCell>>> {
         // Cells run together (`１００２３` where a narrow column's five cells touch): split by
         // the group sums where exactly one split keeps them (the glued reader's rule).
         _ => {
-            let run: Vec<String> = lines
-                .iter()
-                .flatten()
-                .flat_map(|c| c.text.split_whitespace())
+            let run: Vec<String> = words(&lines)
                 .filter(|t| pdf::is_value(t))
                 .map(crate::read::script::fold_width)
                 .collect();
