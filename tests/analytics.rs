@@ -468,3 +468,55 @@ fn the_report_states_what_duckdb_finds_and_renders_in_chromium() {
     }
     std::fs::remove_dir_all(&tmp).unwrap();
 }
+
+/// The panel step holds a chunk of documents and a bucket of agencies at a time: with chunks
+/// of three documents and buckets of five reports (many passes, many buckets) it finds the same
+/// rows as the build did, keeps every year's files when they are there, and writes the same
+/// rows when they are not.
+#[test]
+fn panel_checks_are_the_same_whatever_is_held_at_once() {
+    use gongkai::dataset::panel::{update_within, Limits};
+    use gongkai::dataset::sink::{DatasetWriter, FileEntry, Manifest};
+    let tmp = temp_dir("panel-limits");
+    let (dump, _) = panel_dump(&tmp, 7, true);
+    let out = tmp.join("out");
+    gk(&["build", "-q", "--input", p(&dump), "--out", p(&out)]);
+    let q = "select year, doc_id, \"check\", outcome, expected, actual, reason, prev_doc_id from panel_checks order by all";
+    let want = duckdb(&out, q);
+    assert!(want.as_array().unwrap().len() > 100);
+    let built = Manifest::read(&out).unwrap().unwrap().files;
+    let panel = |files: &[FileEntry]| -> Vec<(i32, Option<String>)> {
+        let mut v: Vec<_> = files
+            .iter()
+            .filter(|f| f.table == "panel_checks")
+            .map(|f| (f.year, f.rows_hash.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    let small = Limits {
+        chunk_docs: 3,
+        bucket_reports: 5,
+    };
+    for keep in [true, false] {
+        let staged = tmp.join(format!("staged-{keep}"));
+        copy_tree(&out, &staged);
+        let mut files = built.clone();
+        if !keep {
+            std::fs::remove_dir_all(staged.join("panel_checks")).unwrap();
+            files.retain(|f| f.table != "panel_checks");
+        }
+        let writer = DatasetWriter::new(&staged, "limits", "zstd", 3, 1 << 20).unwrap();
+        update_within(&staged, &mut files, writer, small).unwrap();
+        assert_eq!(panel(&files), panel(&built), "keep {keep}");
+        if keep {
+            let paths = |f: &[FileEntry]| -> BTreeSet<String> {
+                f.iter().map(|f| f.path.clone()).collect()
+            };
+            assert_eq!(paths(&files), paths(&built), "every year's files kept");
+        }
+        assert_eq!(duckdb(&staged, q), want, "keep {keep}");
+        assert!(!staged.join(".panel-spill").exists());
+    }
+    std::fs::remove_dir_all(&tmp).unwrap();
+}

@@ -202,7 +202,7 @@ pub struct DatasetWriter {
     /// [`MAX_ROWS_PER_FILE`] rows).
     next_seq: BTreeMap<(Table, i32), u32>,
     files: Vec<FileEntry>,
-    /// Documents written so far.
+    /// Documents and record batches written so far: the clock of least-recently-used flushing.
     docs: u64,
     /// [`OPEN_PARTITIONS_BYTES`], smaller in tests.
     open_partitions_bytes: usize,
@@ -374,11 +374,17 @@ impl DatasetWriter {
 
     /// Write a batch of `table`'s rows (its schema) into the year's files: the panel checks, and
     /// the rows a compaction copies.
+    /// Open partitions share the memory bound here too: the panel checks write every year's
+    /// partition at once.
     pub fn write_batch(&mut self, table: Table, year: i32, batch: &RecordBatch) -> Result<()> {
+        let clock = self.docs;
         let part = self.part(table, year)?;
         part.writer.write(batch)?;
         part.written += batch.num_rows() as u64;
-        self.roll_over_if_large((table, year))
+        part.last_used = clock;
+        self.docs += 1;
+        self.roll_over_if_large((table, year))?;
+        self.bound_memory()
     }
 
     /// Finish the partition's current file (a compaction moves on to the next partition).
