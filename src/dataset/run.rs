@@ -66,22 +66,85 @@ pub struct Summary {
     pub skipped_dirs: Vec<String>,
 }
 
-struct InputFile {
-    rel: String,
-    /// The path when `root/rel` does not name the file (a name that is not UTF-8); kept only
-    /// then, because a dump has hundreds of thousands of files.
-    abs: Option<Box<Path>>,
+/// One input file, as [`Inputs`] holds it.
+#[derive(Clone, Copy)]
+struct InputFile<'a> {
+    rel: &'a str,
+    /// The path when `root/rel` does not name the file (a name that is not UTF-8).
+    abs: Option<&'a Path>,
     size: u64,
     /// Set when the file cannot be read at all.
     error: Option<Problem>,
 }
 
-impl InputFile {
+impl InputFile<'_> {
     fn path(&self, root: &Path) -> PathBuf {
-        match &self.abs {
+        match self.abs {
             Some(p) => p.to_path_buf(),
-            None => root.join(&self.rel),
+            None => root.join(self.rel),
         }
+    }
+}
+
+/// The input files of a run. A dump holds millions of files and a run keeps them all (sorted,
+/// and known before any is written, to find identical copies): each costs its path's bytes and
+/// 16 more here, where a struct and a `String` per file cost about 90.
+#[derive(Default)]
+struct Inputs {
+    /// Every path relative to the root, one after another: file i's ends at `ends[i]`.
+    paths: String,
+    ends: Vec<usize>,
+    sizes: Vec<u64>,
+    /// The few files with more to say: an own path, a problem.
+    unusual: HashMap<usize, (Option<Box<Path>>, Option<Problem>)>,
+}
+
+impl Inputs {
+    fn push(&mut self, rel: &str, abs: Option<Box<Path>>, size: u64, error: Option<Problem>) {
+        if abs.is_some() || error.is_some() {
+            self.unusual.insert(self.ends.len(), (abs, error));
+        }
+        self.paths.push_str(rel);
+        self.ends.push(self.paths.len());
+        self.sizes.push(size);
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn rel(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.paths[start..self.ends[i]]
+    }
+
+    fn get(&self, i: usize) -> InputFile<'_> {
+        let unusual = self.unusual.get(&i);
+        InputFile {
+            rel: self.rel(i),
+            abs: unusual.and_then(|u| u.0.as_deref()),
+            size: self.sizes[i],
+            error: unusual.and_then(|u| u.1),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = InputFile<'_>> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The same files in path order.
+    fn sorted(mut self) -> Inputs {
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        order.sort_by(|&a, &b| self.rel(a).cmp(self.rel(b)));
+        let mut out = Inputs {
+            paths: String::with_capacity(self.paths.len()),
+            ..Default::default()
+        };
+        for i in order {
+            let (abs, error) = self.unusual.remove(&i).unwrap_or_default();
+            out.push(self.rel(i), abs, self.sizes[i], error);
+        }
+        out
     }
 }
 
@@ -154,7 +217,7 @@ fn own_tree_in_input(input: &Path, out: &Path) -> Result<Option<OwnTree>> {
 /// Files in a fixed order (byte order of the path components). Symlinked directories are not
 /// followed (a loop would never end), nor is the output dataset when it sits inside the input;
 /// both are listed in `skipped`.
-fn walk(root: &Path, own: Option<&OwnTree>, skipped: &mut Vec<String>) -> Result<Vec<InputFile>> {
+fn walk(root: &Path, own: Option<&OwnTree>, skipped: &mut Vec<String>) -> Result<Inputs> {
     let meta =
         std::fs::metadata(root).map_err(|e| usage(format!("input {}: {e}", root.display())))?;
     if meta.is_file() {
@@ -162,14 +225,11 @@ fn walk(root: &Path, own: Option<&OwnTree>, skipped: &mut Vec<String>) -> Result
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        return Ok(vec![InputFile {
-            rel,
-            abs: Some(root.into()),
-            size: meta.len(),
-            error: None,
-        }]);
+        let mut one = Inputs::default();
+        one.push(&rel, Some(root.into()), meta.len(), None);
+        return Ok(one);
     }
-    let mut out = Vec::new();
+    let mut out = Inputs::default();
     let mut stack = vec![(root.to_path_buf(), String::new())];
     while let Some((dir, prefix)) = stack.pop() {
         let mut entries: Vec<_> = match std::fs::read_dir(&dir) {
@@ -202,12 +262,7 @@ fn walk(root: &Path, own: Option<&OwnTree>, skipped: &mut Vec<String>) -> Result
             let path = e.path();
             let own = own_path(root, &rel, &path);
             let Ok(ft) = e.file_type() else {
-                out.push(InputFile {
-                    rel,
-                    abs: own,
-                    size: 0,
-                    error: Some(Problem::ReadError),
-                });
+                out.push(&rel, own, 0, Some(Problem::ReadError));
                 continue;
             };
             if ft.is_dir() {
@@ -215,48 +270,22 @@ fn walk(root: &Path, own: Option<&OwnTree>, skipped: &mut Vec<String>) -> Result
             } else if ft.is_symlink() {
                 match std::fs::metadata(&path) {
                     Ok(m) if m.is_dir() => skipped.push(format!("{rel} (symlinked directory)")),
-                    Ok(m) if !m.is_file() => out.push(InputFile {
-                        rel,
-                        abs: own,
-                        size: 0,
-                        error: Some(Problem::NotARegularFile),
-                    }),
-                    Ok(m) => out.push(InputFile {
-                        rel,
-                        abs: own,
-                        size: m.len(),
-                        error: None,
-                    }),
-                    Err(_) => out.push(InputFile {
-                        rel,
-                        abs: own,
-                        size: 0,
-                        error: Some(Problem::ReadError),
-                    }),
+                    Ok(m) if !m.is_file() => out.push(&rel, own, 0, Some(Problem::NotARegularFile)),
+                    Ok(m) => out.push(&rel, own, m.len(), None),
+                    Err(_) => out.push(&rel, own, 0, Some(Problem::ReadError)),
                 }
             } else if !ft.is_file() {
                 // FIFOs, sockets, devices: reading could block forever or never end.
-                out.push(InputFile {
-                    rel,
-                    abs: own,
-                    size: 0,
-                    error: Some(Problem::NotARegularFile),
-                });
+                out.push(&rel, own, 0, Some(Problem::NotARegularFile));
             } else {
                 let size = e.metadata().map(|m| m.len()).unwrap_or(0);
-                out.push(InputFile {
-                    rel,
-                    abs: own,
-                    size,
-                    error: None,
-                });
+                out.push(&rel, own, size, None);
             }
         }
         // Depth-first in name order: push in reverse so the smallest name is visited first.
         stack.extend(subdirs.into_iter().rev());
     }
-    out.sort_by(|a, b| a.rel.cmp(&b.rel));
-    Ok(out)
+    Ok(out.sorted())
 }
 
 /// A document id: the first 128 bits of the BLAKE3 hash of the raw bytes (hex in the output).
@@ -292,12 +321,12 @@ fn unreadable_id(rel: &str) -> DocId {
 /// Content hash of a file; files that cannot be read get [`unreadable_id`].
 fn hash_file(root: &Path, f: &InputFile) -> (DocId, Option<Problem>) {
     if let Some(p) = f.error {
-        return (unreadable_id(&f.rel), Some(p));
+        return (unreadable_id(f.rel), Some(p));
     }
     let mut h = blake3::Hasher::new();
     match std::fs::File::open(f.path(root)).and_then(|file| h.update_reader(file).map(|_| ())) {
         Ok(()) => (hex_id(h.finalize()), None),
-        Err(_) => (unreadable_id(&f.rel), Some(Problem::ReadError)),
+        Err(_) => (unreadable_id(f.rel), Some(Problem::ReadError)),
     }
 }
 
@@ -454,12 +483,13 @@ pub(crate) fn refuse_other_format(out: &Path, m: &Manifest) -> Result<()> {
     Ok(())
 }
 
-/// doc_ids already in a dataset (from its documents files).
-fn existing_doc_ids(out: &Path, manifest: &Manifest) -> Result<HashSet<DocId>> {
+/// doc_ids already in a dataset (from its documents files), sorted: sixteen bytes each, where a
+/// hash set cost about thirty.
+fn existing_doc_ids(out: &Path, manifest: &Manifest) -> Result<Vec<DocId>> {
     use arrow_array::cast::AsArray;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use parquet::arrow::ProjectionMask;
-    let mut ids = HashSet::new();
+    let mut ids = Vec::new();
     for f in manifest.files.iter().filter(|f| f.table == "documents") {
         let path = out.join(&f.path);
         let file =
@@ -478,6 +508,8 @@ fn existing_doc_ids(out: &Path, manifest: &Manifest) -> Result<HashSet<DocId>> {
             );
         }
     }
+    ids.sort_unstable();
+    ids.dedup();
     Ok(ids)
 }
 
@@ -516,34 +548,48 @@ pub fn run(opts: &Options) -> Result<Summary> {
     summary.inputs_seen = files.len() as u64;
 
     // Pass 1: content hashes, to find identical copies before anything is written.
-    let hashes: Vec<(DocId, Option<Problem>)> =
-        pool.install(|| files.par_iter().map(|f| hash_file(&cfg.input, f)).collect());
-    let mut first: HashMap<DocId, usize> = HashMap::new();
+    let hashes: Vec<(DocId, Option<Problem>)> = pool.install(|| {
+        (0..files.len())
+            .into_par_iter()
+            .map(|i| hash_file(&cfg.input, &files.get(i)))
+            .collect()
+    });
+    // The files in order of their hash (then path): identical copies side by side, the first
+    // in path order of each is the one processed. Four bytes a file, where a map from hash to
+    // file cost about forty.
+    let mut first = vec![false; files.len()];
     let mut dups: HashMap<usize, Vec<String>> = HashMap::new();
-    for (i, (id, _)) in hashes.iter().enumerate() {
-        match first.get(id) {
-            Some(&j) => dups.entry(j).or_default().push(files[i].rel.clone()),
-            None => {
-                first.insert(*id, i);
+    {
+        let mut by_hash: Vec<u32> = (0..files.len() as u32).collect();
+        by_hash.sort_unstable_by_key(|&i| (hashes[i as usize].0, i));
+        for copies in by_hash.chunk_by(|&a, &b| hashes[a as usize].0 == hashes[b as usize].0) {
+            let (head, rest) = (copies[0] as usize, &copies[1..]);
+            first[head] = true;
+            if !rest.is_empty() {
+                let paths = rest.iter().map(|&j| files.rel(j as usize).to_string());
+                dups.insert(head, paths.collect());
             }
         }
     }
-    summary.duplicates = (files.len() - first.len()) as u64;
+    let n_first = first.iter().filter(|&&f| f).count();
+    summary.duplicates = (files.len() - n_first) as u64;
     let known = match (&previous, opts.mode) {
         (Some(m), Mode::Append) => existing_doc_ids(&out, m)?,
-        _ => HashSet::new(),
+        _ => Vec::new(),
     };
-    let todo: Vec<usize> = (0..files.len())
-        .filter(|&i| first[&hashes[i].0] == i && !known.contains(&hashes[i].0))
+    let is_known = |id: &DocId| known.binary_search(id).is_ok();
+    let todo: Vec<u32> = (0..files.len() as u32)
+        .filter(|&i| first[i as usize] && !is_known(&hashes[i as usize].0))
         .collect();
-    summary.already_present = (first.len() - todo.len()) as u64;
+    summary.already_present = (n_first - todo.len()) as u64;
     // A path that could not be read before and reads now: its new row supersedes the old
     // `failed` one instead of standing beside it.
     let superseded: HashSet<String> = todo
         .iter()
-        .filter(|&&i| hashes[i].1.is_none())
-        .map(|&i| unreadable_id(&files[i].rel))
-        .filter(|id| known.contains(id))
+        .map(|&i| i as usize)
+        .filter(|&i| hashes[i].1.is_none())
+        .map(|i| unreadable_id(files.rel(i)))
+        .filter(is_known)
         .map(|id| to_hex(&id))
         .collect();
     // Only `todo`, `hashes` and `dups` are needed from here on: per-file memory is what still
@@ -583,7 +629,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
                 }
             }
         }
-        let total_bytes: u64 = todo.iter().map(|&i| files[i].size).sum();
+        let total_bytes: u64 = todo.iter().map(|&i| files.get(i as usize).size).sum();
         let bar = progress_bar(
             total_bytes,
             opts.progress,
@@ -622,25 +668,26 @@ pub fn run(opts: &Options) -> Result<Summary> {
                 let mut bytes = 0;
                 while end < todo.len()
                     && end - start < cfg.batch_docs
-                    && (end == start || bytes + files[todo[end]].size <= batch_bytes)
+                    && (end == start || bytes + files.get(todo[end] as usize).size <= batch_bytes)
                 {
-                    bytes += files[todo[end]].size;
+                    bytes += files.get(todo[end] as usize).size;
                     end += 1;
                 }
                 let batch: Vec<DocRecord> = pool.install(|| {
                     todo[start..end]
                         .par_iter()
                         .map(|&i| {
-                            let f = &files[i];
+                            let i = i as usize;
+                            let f = files.get(i);
                             let (id, err) = &hashes[i];
                             let processed = match err {
                                 Some(p) => Processed::failed(*p),
-                                None => read_and_process(&cfg.input, f, cfg, max_bytes),
+                                None => read_and_process(&cfg.input, &f, cfg, max_bytes),
                             };
                             bar.inc(f.size);
                             DocRecord {
                                 doc_id: to_hex(id),
-                                source_path: f.rel.clone(),
+                                source_path: f.rel.to_string(),
                                 duplicate_paths: dups.get(&i).cloned().unwrap_or_default(),
                                 bytes: f.size,
                                 processed,
@@ -739,7 +786,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
 }
 
 fn read_and_process(root: &Path, f: &InputFile, cfg: &Config, max_bytes: u64) -> Processed {
-    let name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
+    let name = f.rel.rsplit('/').next().unwrap_or(f.rel);
     if !cfg.includes(name) {
         return Processed::failed(Problem::UnsupportedFormat);
     }
@@ -748,7 +795,7 @@ fn read_and_process(root: &Path, f: &InputFile, cfg: &Config, max_bytes: u64) ->
     }
     match std::fs::read(f.path(root)) {
         // A panic in one document must not take the run down: it becomes that document's problem.
-        Ok(bytes) => std::panic::catch_unwind(|| crate::process(&f.rel, &bytes))
+        Ok(bytes) => std::panic::catch_unwind(|| crate::process(f.rel, &bytes))
             .unwrap_or_else(|_| Processed::failed(Problem::InternalError)),
         Err(_) => Processed::failed(Problem::ReadError),
     }
@@ -767,21 +814,23 @@ pub fn floor(input: &Path, out: &Path) -> Result<(u64, u64)> {
         .filter_map(|f| {
             std::fs::read(f.path(input))
                 .ok()
-                .map(|b| crate::process(&f.rel, &b))
+                .map(|b| crate::process(f.rel, &b))
         })
         .find(|p| !p.cells.is_empty())
         .unwrap_or_default();
     std::fs::create_dir_all(out)?;
     let mut writer = DatasetWriter::new(out, "floor", "zstd", 3, 131_072)?;
     let bytes: u64 = files.iter().map(|f| f.size).sum();
-    for chunk in files.chunks(256) {
+    let all: Vec<usize> = (0..files.len()).collect();
+    for chunk in all.chunks(256) {
         let records: Vec<DocRecord> = chunk
             .par_iter()
-            .map(|f| {
-                let (id, _) = hash_file(input, f);
+            .map(|&i| {
+                let f = files.get(i);
+                let (id, _) = hash_file(input, &f);
                 DocRecord {
                     doc_id: to_hex(&id),
-                    source_path: f.rel.clone(),
+                    source_path: f.rel.to_string(),
                     duplicate_paths: Vec::new(),
                     bytes: f.size,
                     processed: template.clone(),
@@ -879,15 +928,55 @@ pub fn decoded_text(input: &Path, out: &Path) -> Result<u64> {
         std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?,
     );
     let mut total = 0;
-    for f in &files {
+    for f in files.iter() {
         let Ok(bytes) = std::fs::read(f.path(input)) else {
             continue;
         };
-        let text = crate::pipeline::decoded_text(&f.rel, &bytes);
+        let text = crate::pipeline::decoded_text(f.rel, &bytes);
         w.write_all(text.as_bytes())?;
         w.write_all(b"\n")?;
         total += text.len() as u64 + 1;
     }
     w.flush()?;
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_sort_by_path_and_keep_each_files_own_path_and_problem() {
+        let mut inputs = Inputs::default();
+        inputs.push("b/2.txt", None, 2, None);
+        inputs.push("a.txt", Some(Path::new("/x/a").into()), 1, None);
+        inputs.push("b/1.txt", None, 0, Some(Problem::ReadError));
+        inputs.push("a/z.txt", None, 3, None);
+        let inputs = inputs.sorted();
+        let seen: Vec<_> = inputs
+            .iter()
+            .map(|f| {
+                (
+                    f.rel.to_string(),
+                    f.abs.map(Path::to_path_buf),
+                    f.size,
+                    f.error,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("a.txt".into(), Some(PathBuf::from("/x/a")), 1, None),
+                ("a/z.txt".into(), None, 3, None),
+                ("b/1.txt".into(), None, 0, Some(Problem::ReadError)),
+                ("b/2.txt".into(), None, 2, None),
+            ]
+        );
+        assert_eq!(inputs.get(0).path(Path::new("/r")), PathBuf::from("/x/a"));
+        assert_eq!(
+            inputs.get(1).path(Path::new("/r")),
+            PathBuf::from("/r/a/z.txt")
+        );
+    }
 }
