@@ -124,6 +124,11 @@ pub fn agency_key(region_code: &str, agency: &str, regions: &[String]) -> String
 /// Evaluate the rules over every agency's reports. Reports without an agency or a resolved region
 /// are not in any panel: a name alone does not identify an agency (every county has a 财政局).
 pub fn evaluate(reports: Vec<Report>) -> Vec<PanelCheck> {
+    evaluate_years(reports, &|_| true)
+}
+
+/// [`evaluate`], the rows of the `wanted` years only.
+fn evaluate_years(reports: Vec<Report>, wanted: &dyn Fn(i32) -> bool) -> Vec<PanelCheck> {
     let mut panels: BTreeMap<String, BTreeMap<i32, Vec<Report>>> = BTreeMap::new();
     for r in reports {
         panels
@@ -137,6 +142,9 @@ pub fn evaluate(reports: Vec<Report>) -> Vec<PanelCheck> {
     for (key, years) in &panels {
         let years: Vec<(&i32, &Vec<Report>)> = years.iter().collect();
         for (i, (&t, docs)) in years.iter().enumerate() {
+            if !wanted(t) {
+                continue;
+            }
             let row = |d: &Report, prev: Option<(i32, Option<&Report>)>| PanelCheck {
                 year: t,
                 agency_key: key.clone(),
@@ -318,7 +326,7 @@ pub fn update_within(
     // files), then, for the years that changed, the rows again into the writer.
     let mut digests: BTreeMap<i32, RowsDigest> = BTreeMap::new();
     let mut failed = 0;
-    spill.each_agency(&mut |rows| {
+    spill.each_agency(&|_| true, &mut |rows| {
         for r in rows {
             digests.entry(r.year).or_default().add(&r);
             failed += u64::from(r.outcome == "fail");
@@ -348,7 +356,7 @@ pub fn update_within(
     let changed: Vec<i32> = hashes.keys().copied().filter(|&y| y != 0).collect();
     for years in changed.chunks(OPEN_YEARS) {
         let mut pending: BTreeMap<i32, Vec<PanelCheck>> = BTreeMap::new();
-        spill.each_agency(&mut |rows| {
+        spill.each_agency(&|_| true, &mut |rows| {
             for r in rows.into_iter().filter(|r| years.contains(&r.year)) {
                 let year = r.year;
                 let year_rows = pending.entry(year).or_default();
@@ -448,9 +456,13 @@ impl Spill {
 }
 
 impl Spilled {
-    /// Every agency's rows of all its years, sorted by year, document and check: bucket by
+    /// Every agency's rows of the `wanted` years, sorted by year, document and check: bucket by
     /// bucket, agency key by agency key within a bucket.
-    fn each_agency(&self, emit: &mut dyn FnMut(Vec<PanelCheck>) -> Result<()>) -> Result<()> {
+    fn each_agency(
+        &self,
+        wanted: &dyn Fn(i32) -> bool,
+        emit: &mut dyn FnMut(Vec<PanelCheck>) -> Result<()>,
+    ) -> Result<()> {
         for b in 0..self.buckets {
             let path = self.dir.join(b.to_string());
             let bytes =
@@ -463,7 +475,7 @@ impl Spilled {
             }
             drop(bytes);
             for reports in agencies.into_values() {
-                let mut rows = evaluate(reports);
+                let mut rows = evaluate_years(reports, wanted);
                 rows.sort_by(|a, b| {
                     (a.year, &a.doc_id, &a.check).cmp(&(b.year, &b.doc_id, &b.check))
                 });
@@ -909,7 +921,7 @@ mod tests {
             let spilled = spill.finish().unwrap();
             let (mut rows, mut agencies) = (Vec::new(), BTreeSet::new());
             spilled
-                .each_agency(&mut |a| {
+                .each_agency(&|_| true, &mut |a| {
                     // One agency per call, all of its years.
                     let keys: BTreeSet<_> = a.iter().map(|r| r.agency_key.clone()).collect();
                     assert!(keys.len() <= 1 && keys.iter().all(|k| agencies.insert(k.clone())));
