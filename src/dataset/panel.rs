@@ -356,8 +356,8 @@ pub fn update_within(
     let changed: Vec<i32> = hashes.keys().copied().filter(|&y| y != 0).collect();
     for years in changed.chunks(OPEN_YEARS) {
         let mut pending: BTreeMap<i32, Vec<PanelCheck>> = BTreeMap::new();
-        spill.each_agency(&|_| true, &mut |rows| {
-            for r in rows.into_iter().filter(|r| years.contains(&r.year)) {
+        spill.each_agency(&|year| years.contains(&year), &mut |rows| {
+            for r in rows {
                 let year = r.year;
                 let year_rows = pending.entry(year).or_default();
                 year_rows.push(r);
