@@ -375,22 +375,24 @@ pub fn parse_value(raw: &str, money: bool, header_says_10k: bool) -> Parsed {
     if t == "零" {
         return Parsed::Number(0.0);
     }
-    let (num, factor, unit_stated) = if money {
+    // The unit as a power of ten, applied to the decimal text: `7219100元` times 1e-4 in binary
+    // is 721.9100000000001, and a query for 721.91 would not find it.
+    let (num, exponent, unit_stated) = if money {
         if let Some(n) = t.strip_suffix("亿元") {
-            (n, 10_000.0, true)
+            (n, 4, true)
         } else if let Some(n) = t.strip_suffix("万元").or_else(|| t.strip_suffix("万")) {
-            (n, 1.0, true)
+            (n, 0, true)
         } else if let Some(n) = t.strip_suffix('元') {
-            (n, 1e-4, true)
+            (n, -4, true)
         } else {
-            (&*t, 1.0, header_says_10k)
+            (&*t, 0, header_says_10k)
         }
     } else {
         let n = COUNT_SUFFIXES
             .iter()
             .find_map(|s| t.strip_suffix(s))
             .unwrap_or(&t);
-        (n, 1.0, true)
+        (n, 0, true)
     };
     let Some(v) = parse_number(num) else {
         return Parsed::Unparsed;
@@ -398,7 +400,15 @@ pub fn parse_value(raw: &str, money: bool, header_says_10k: bool) -> Parsed {
     if money && !unit_stated && v.fract() == 0.0 && v.abs() >= 100_000.0 {
         return Parsed::AmbiguousUnit;
     }
-    Parsed::Number(v * factor)
+    if exponent == 0 {
+        return Parsed::Number(v);
+    }
+    // `parse_number` accepted the text, so without its separators it is a decimal literal.
+    let digits: String = num.chars().filter(|&c| c != ',').collect();
+    match format!("{digits}e{exponent}").parse::<f64>() {
+        Ok(scaled) if scaled.is_finite() => Parsed::Number(scaled),
+        _ => Parsed::Unparsed,
+    }
 }
 
 /// `-1`, `+1036`, `1,234`, `8827.8344`. Thousands separators only in groups of three.
@@ -453,6 +463,17 @@ mod tests {
     #[test]
     fn numbers_and_units() {
         assert_eq!(parse_value("-1", false, false), Parsed::Number(-1.0));
+        // Units scale the decimal text: the nearest double to 721.91, not one ulp above it.
+        assert_eq!(
+            parse_value("7219100元", true, false),
+            Parsed::Number(721.91)
+        );
+        assert_eq!(
+            parse_value("1,234.5元", true, false),
+            Parsed::Number(0.12345)
+        );
+        assert_eq!(parse_value("3.7亿元", true, false), Parsed::Number(37000.0));
+        assert_eq!(parse_value("-12元", true, false), Parsed::Number(-0.0012));
         assert_eq!(parse_value("+1036", false, false), Parsed::Number(1036.0));
         assert_eq!(parse_value("1,234", false, false), Parsed::Number(1234.0));
         assert_eq!(parse_value("12,34", false, false), Parsed::Unparsed);

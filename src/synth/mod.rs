@@ -1378,7 +1378,10 @@ impl Score {
             let got = out.get(&(t.section.as_str(), t.item.as_str(), t.metric.as_str()));
             let value = got.and_then(|c| c.value);
             match (t.value, value) {
-                (Some(w), Some(v)) if (w - v).abs() < 1e-6 => self.exact += 1,
+                // Exact means the same double: the truth is the nearest one to the document's
+                // decimal text, and so must the value read from it be (`7219100元` is 721.91,
+                // not 721.9100000000001, or a query for 721.91 misses it).
+                (Some(w), Some(v)) if w == v => self.exact += 1,
                 (Some(_), Some(_)) => self.wrong += 1,
                 (None, Some(_)) => self.invented += 1,
                 (None, None)
