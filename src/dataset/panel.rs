@@ -273,8 +273,8 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// About 20 MiB of reports per chunk and per bucket; a year of up to 32,768 documents is one
-    /// pass over its cells files. Buckets are at most 256 (open files while spilling), so past
+    /// About 20 MiB of reports per chunk (about 600 bytes each as read), less per bucket; a year
+    /// of up to 32,768 documents is one pass over its cells files. Buckets are at most 256 (open files while spilling), so past
     /// 4 M reports a bucket grows by 1/256 of the dataset.
     pub const DEFAULT: Limits = Limits {
         chunk_docs: 32_768,

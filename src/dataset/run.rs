@@ -629,7 +629,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
                 }
             }
         }
-        let total_bytes: u64 = todo.iter().map(|&i| files.get(i as usize).size).sum();
+        let total_bytes: u64 = todo.iter().map(|&i| files.sizes[i as usize]).sum();
         let bar = progress_bar(
             total_bytes,
             opts.progress,
@@ -668,9 +668,9 @@ pub fn run(opts: &Options) -> Result<Summary> {
                 let mut bytes = 0;
                 while end < todo.len()
                     && end - start < cfg.batch_docs
-                    && (end == start || bytes + files.get(todo[end] as usize).size <= batch_bytes)
+                    && (end == start || bytes + files.sizes[todo[end] as usize] <= batch_bytes)
                 {
-                    bytes += files.get(todo[end] as usize).size;
+                    bytes += files.sizes[todo[end] as usize];
                     end += 1;
                 }
                 let batch: Vec<DocRecord> = pool.install(|| {
