@@ -366,7 +366,7 @@ impl DatasetWriter {
             self.roll_over_if_large((table, year))?;
         }
         self.docs += 1;
-        if self.docs % MEMORY_CHECK_DOCS == 0 {
+        if self.docs.is_multiple_of(MEMORY_CHECK_DOCS) {
             self.bound_memory()?;
         }
         Ok(())
