@@ -352,7 +352,8 @@ pub fn update_within(
     }
     // A few years' partitions open at a time, each group of years one more pass over the
     // buckets: a partition being written holds page buffers and a compression context per
-    // column, and a build's sixteen years all open at once raised its peak by about 60 MiB.
+    // column, so all of a build's years open at once would cost memory in proportion to the
+    // number of years.
     let changed: Vec<i32> = hashes.keys().copied().filter(|&y| y != 0).collect();
     for years in changed.chunks(OPEN_YEARS) {
         let mut pending: BTreeMap<i32, Vec<PanelCheck>> = BTreeMap::new();
