@@ -286,6 +286,12 @@ impl Default for FormVersion {
     }
 }
 
+/// The text of a cell that a reader found but whose value it could not settle (the readings
+/// that keep the form's arithmetic disagree on it): NULL downstream, status `unparsed`. Written
+/// by the glued and `pdftotext -layout` readers, carried as text because the latter hands its
+/// tables on as HTML.
+pub const IN_DOUBT: &str = "\u{FFFD}";
+
 /// A cell of text as a layout gives it: what the readers (HTML tables) and the layout
 /// tokenizer (`parse::segment`) hand to the row extractor.
 #[derive(Debug, Clone, PartialEq, Eq)]

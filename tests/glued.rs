@@ -85,3 +85,22 @@ fn a_row_the_arithmetic_cannot_settle_is_null_with_a_problem() {
     assert_eq!(get("new", "total"), Some(48.0));
     assert!(p.problems.iter().any(|x| x.code() == "glued_ambiguous"));
 }
+
+#[test]
+fn digits_cut_apart_to_make_a_sum_hold_settle_no_cell() {
+    // Zeros printed empty, and (一)予以公开 states 1 + 16 = 19 glued as `11619`: its own sum is
+    // wrong. Cut as 1 1 6 1 9 it would add up (and the table's column sums can be made to hold
+    // with it), but that reading repairs the source: the row stays NULL, never 总计 9.
+    let text = "三、收到和处理政府信息公开申请情况\n（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他一、本年新收政府信息公开申请数量9064154二、上年结转政府信息公开申请数量145三、本年度办理结果（一）予以公开11619（二）部分公开（区分处理的，只计这一情形，不计其他情形）（三）不予公开1.属于国家秘密42422.其他法律行政法规禁止公开3.危及\"三安全一稳定\"4.保护第三方合法权益182205.属于三类内部事务信息6.属于四类过程性信息54547.属于行政执法案卷8.属于行政查询事项（四）无法提供1.本机关不掌握相关政府信息112.没有现成信息需要另行制作3.补正后申请内容仍不明确123（五）不予处理1.信访举报投诉类申请2.重复申请3.要求提供公开出版物4.无正当理由大量反复申请5.要求行政机关确认或重新出具已获取信息（六）其他处理1.申请人无正当理由逾期不补正，行政机关不再处理其政府信息公开申请2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请113.其他11（七）总计17464139四、结转下年度继续办理2020\n四、政府信息公开行政复议、行政诉讼情况\n";
+    let p = gongkai::process("g.txt", text.as_bytes());
+    assert_eq!(p.info.layout, Some("glued"));
+    for metric in ["natural_person", "commercial", "other_org", "total"] {
+        let c = p
+            .cells
+            .iter()
+            .find(|c| c.item == "granted" && c.metric == metric)
+            .unwrap();
+        assert_eq!(c.value, None, "granted {metric}");
+    }
+    assert!(p.problems.iter().any(|x| x.code() == "glued_ambiguous"));
+}

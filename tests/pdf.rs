@@ -178,8 +178,8 @@ fn pdf_renderings_meet_their_accuracy() {
         let floor = match name.as_str() {
             "chromium pdf" => 99.5,
             "lo pdf" => 99.5,
-            "lo pdftotext -layout" => 90.0,
-            "chromium pdftotext -layout" => 89.5,
+            "lo pdftotext -layout" => 91.5,
+            "chromium pdftotext -layout" => 90.5,
             "lo pymupdf4llm markdown" => 23.0,
             "chromium pymupdf4llm markdown" => 18.0,
             _ => 0.0,

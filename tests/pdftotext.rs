@@ -27,3 +27,57 @@ fn pdftotext_output_gives_no_wrong_number() {
     }
     assert_eq!(n, 30);
 }
+
+fn cell<'a>(
+    p: &'a gongkai::model::Processed,
+    item: &str,
+    metric: &str,
+) -> &'a gongkai::model::Cell {
+    p.cells
+        .iter()
+        .find(|c| c.section.as_str() == "s3" && c.item == item && c.metric == metric)
+        .unwrap_or_else(|| panic!("s3 {item} {metric}"))
+}
+
+/// `pdftotext -layout` of a LibreOffice PDF of a report whose zero cells are printed empty
+/// (report `lo/003118` of `tests/fixtures/pdf.tar.zst`): each row's numbers stand on its
+/// label's line (`一、本 12 1 1 14`), but the text keeps no trace of the empty cells, so which
+/// applicant columns the parts fill is not known (the form's sums hold for many placements).
+/// The last number is the row's 总计 whatever the placement.
+#[test]
+fn empty_cells_leave_the_parts_in_doubt_but_not_the_totals() {
+    let text = include_bytes!("fixtures/pdftotext/empty-cells.layout.txt");
+    let p = gongkai::process("r.layout.txt", text);
+    // The rows as the text prints them: `一、本 12 1 1 14`, `4.保护 3 1 4`, `1.本机 8 8`,
+    // `3.要求 1 1`, `（七） 12 1 13`, `四、结 1 1`.
+    for (item, total) in [
+        ("new", 14.0),
+        ("denied.third_party", 4.0),
+        ("unavailable.not_held", 8.0),
+        ("not_processed.publication", 1.0),
+        ("total", 13.0),
+        ("carried_forward", 1.0),
+    ] {
+        assert_eq!(cell(&p, item, "total").value, Some(total), "{item}");
+        assert_eq!(cell(&p, item, "natural_person").value, None, "{item}");
+        assert_eq!(
+            cell(&p, item, "natural_person").status.as_str(),
+            "unparsed",
+            "{item}"
+        );
+    }
+    // A row printed with no number at all is blank.
+    assert_eq!(cell(&p, "carried_over", "total").status.as_str(), "blank");
+    assert!(p.problems.iter().any(|x| x.code() == "misaligned_row"));
+}
+
+/// The same report as PyMuPDF4LLM's markdown: row 一's numbers (`# 12 1 1 14`) come after row
+/// 二's label and the group label `三、`, so the reader cannot tell whose they are. Nothing of
+/// them may be settled a cell at a time as row 二's (its total is printed empty).
+#[test]
+fn numbers_that_follow_other_words_settle_no_cell_alone() {
+    let text = include_bytes!("fixtures/pdftotext/empty-cells.pymupdf4llm.md");
+    let p = gongkai::process("r.md", text);
+    assert_eq!(cell(&p, "carried_over", "total").value, None);
+    assert_eq!(cell(&p, "new", "total").value, None);
+}

@@ -3,8 +3,8 @@
 //! codes; only what forms.md §2 calls comparable shares a code (that mapping is forms.toml).
 
 use crate::forms::FORMS;
-use crate::model::TCell;
 use crate::model::{Cell, CellStatus, FormVersion, Problem, Section, Unit};
+use crate::model::{TCell, IN_DOUBT};
 use crate::parse::extract::{fit, fit_block, Extracted, Fit, Found, S2Key};
 
 pub fn has_legacy_markers(text: &str) -> bool {
@@ -215,7 +215,7 @@ pub fn reconcile(x: &Extracted, text: &str) -> Reconciled {
 /// Where a canonical cell's text comes from.
 #[derive(Clone, Copy)]
 enum Source<'a> {
-    /// The document has this cell.
+    /// The document has this cell (its value in doubt when its text is [`IN_DOUBT`]).
     Cell(&'a TCell),
     /// The document lacks the cell.
     Absent,
@@ -276,12 +276,12 @@ fn make_cell(
         line: None,
     };
     let tc = match cell {
-        Source::Cell(tc) => tc,
+        Source::Cell(tc) if tc.text != IN_DOUBT => tc,
         Source::Absent => {
             problems.push(Problem::MissingCells);
             return c;
         }
-        Source::Doubt => {
+        Source::Doubt | Source::Cell(_) => {
             c.status = CellStatus::Unparsed;
             return c;
         }

@@ -7,7 +7,7 @@
 
 use crate::forms::{canonical, canonical_cow, has_chars, probe_matches, Label, Probe, FORMS};
 use crate::model::FormVersion;
-use crate::model::TCell;
+use crate::model::{TCell, IN_DOUBT};
 use crate::parse::segment::Sections;
 
 /// Minimum characters for a truncated label to count (`本年新` for `本年新制作数量`).
@@ -238,9 +238,14 @@ pub fn require_full_rows(e: &mut Extracted) {
     }
 }
 
-/// Whether the reader left any row in doubt.
+/// Whether the reader left any row, or any cell, in doubt.
 pub fn any_in_doubt(e: &Extracted) -> bool {
-    e.s2.iter().flatten().any(|f| f.in_doubt) || e.s3.iter().flatten().any(|f| f.in_doubt)
+    fn doubt<K>(f: &Found<'_, K>) -> bool {
+        f.in_doubt || f.values.iter().any(|c| c.text == IN_DOUBT)
+    }
+    e.s2.iter().flatten().any(doubt)
+        || e.s3.iter().flatten().any(doubt)
+        || e.s4.iter().flatten().flatten().any(|c| c.text == IN_DOUBT)
 }
 
 pub fn extract<'a>(cells: &'a [TCell], sections: &Sections) -> Extracted<'a> {

@@ -5,18 +5,23 @@
 //! the row's cells by what the form promises: the number of cells, no leading zeros, decimals
 //! only in money cells, signs only in 本年增/减, section 三's row sums (六 applicant columns =
 //! 总计), its column identities (一 + 二 = (七)总计 + 四, and the result rows sum to (七)总计),
-//! and section 四's group sums. A value is written only when exactly one assignment satisfies
-//! the constraints that the document keeps; otherwise the row is NULL with `glued_ambiguous`.
-//! When the document's own sums are wrong, the readings that leave one column identity out are
-//! tried, then only rows that their digits alone settle (`solve_s3`); the broken identity
-//! still fails in `checks`: nothing is repaired.
+//! and section 四's group sums. A row is written when every assignment that satisfies the
+//! constraints the document keeps gives it the same cells; otherwise it is NULL with
+//! `glued_ambiguous`. When the document's own sums are wrong, the readings that leave one
+//! column identity out are tried, then only rows that their digits alone settle (`solve_s3`);
+//! the broken identity still fails in `checks`: nothing is repaired.
 //!
 //! A cell printed empty leaves no trace, so a row with an empty cell has fewer numbers than
 //! cells. Once a document shows one (a row with fewer digits than cells, or none: its cells are
-//! `blank`), every placement of empty cells in every row is a candidate too.
+//! `blank`), every placement of empty cells in every row is a candidate too. Where the
+//! assignments differ only in where the empty cells go, the cells they agree on are written
+//! one at a time (the total, a column none of them fills) and the rest are [`IN_DOUBT`]: not
+//! when a number had to be cut apart, nor when the run stands lines away from its label
+//! (`consensus`, `Located::detached`).
 
 use crate::forms::FORMS;
 use crate::model::TCell;
+use crate::model::IN_DOUBT;
 use crate::model::{FormVersion, Problem};
 use crate::parse::extract::{Extracted, Found, S2Key};
 
@@ -143,6 +148,8 @@ struct CellRules {
 struct Split {
     raw: Vec<String>,
     values: Vec<f64>,
+    /// Its cells are the run's numbers as the text spaces them (none cut apart).
+    whole: bool,
 }
 
 /// A valid cell text: `0`, or digits with no leading zero (optionally grouped by thousands),
@@ -208,6 +215,7 @@ fn splits(run: &str, rules: &[CellRules]) -> Option<Vec<Split>> {
                 out.push(Split {
                     raw: raw.clone(),
                     values: values.clone(),
+                    whole: false,
                 });
             }
             return true;
@@ -241,7 +249,7 @@ fn splits(run: &str, rules: &[CellRules]) -> Option<Vec<Split>> {
         true
     }
     let (mut raw, mut values, mut out, mut steps) = (Vec::new(), Vec::new(), Vec::new(), 0);
-    go(
+    let complete = go(
         run.as_bytes(),
         0,
         rules,
@@ -249,8 +257,11 @@ fn splits(run: &str, rules: &[CellRules]) -> Option<Vec<Split>> {
         &mut values,
         &mut out,
         &mut steps,
-    )
-    .then_some(out)
+    );
+    for s in &mut out {
+        s.whole = s.raw.iter().map(String::as_str).eq(run.split_whitespace());
+    }
+    complete.then_some(out)
 }
 
 /// The number runs of one row's segment (canonical `from..to`): the first stretch of
@@ -427,6 +438,11 @@ struct Located<K> {
     /// Source offsets of the run and of the text after it.
     at: usize,
     after: usize,
+    /// Words stand between the label and its run, on a line of their own (`二、上年结转…数量`,
+    /// `三`, `、`, `# 12 1 1 14`: a markdown table broken apart): the run may be another
+    /// row's, so the row is written only when the arithmetic settles all of it, never a cell
+    /// at a time.
+    detached: bool,
     rules: Vec<CellRules>,
 }
 
@@ -443,14 +459,28 @@ impl<K> Located<K> {
             Some((runs, at, after)) => (Some(runs), at, after),
             None => (None, b.canon.source(seg.0), b.canon.source(seg.0)),
         };
+        // Words on a later line than the label's end (the rest of a label on its own line,
+        // `数量12 1 1 14`, is the label's).
+        let detached = label.is_some_and(|(start, end)| {
+            b.text
+                .get(b.canon.source(end.max(start + 1) - 1)..at)
+                .and_then(|between| between.split_once('\n'))
+                .is_some_and(|(_, below)| below.chars().any(char::is_alphanumeric))
+        });
         Located {
             key,
             label,
             runs,
             at,
             after,
+            detached,
             rules,
         }
+    }
+
+    /// The row's cells as read: a detached row's only when no cell is in doubt.
+    fn settled(&self, cells: Option<Vec<String>>) -> Option<Vec<String>> {
+        cells.filter(|c| !self.detached || !c.iter().any(|t| t == IN_DOUBT))
     }
 
     /// Evidence that the document prints empty cells: a row with no digits, or with fewer
@@ -524,6 +554,7 @@ impl<K> Located<K> {
                     all.push(Split {
                         raw,
                         values: values.clone(),
+                        whole: part.whole,
                     });
                     if all.len() > MAX_CANDIDATES {
                         return Candidates::Doubt;
@@ -545,11 +576,13 @@ enum Candidates {
 }
 
 impl Candidates {
-    fn unique(&self) -> Option<Option<&Split>> {
+    /// The row's cells as its digits alone settle them (see [`consensus`]); a blank row's are
+    /// all empty, a row in doubt has none.
+    fn consensus(&self, n: usize) -> Option<Vec<String>> {
         match self {
-            Candidates::Blank => Some(None),
-            Candidates::Some(v) if v.len() == 1 => Some(Some(&v[0])),
-            _ => None,
+            Candidates::Blank => Some(vec![String::new(); n]),
+            Candidates::Some(v) => consensus(v.iter()),
+            Candidates::Doubt => None,
         }
     }
 }
@@ -583,20 +616,16 @@ pub fn read(text: &str) -> Option<Glued> {
             .any(|r| r.shows_blanks())
         || s4.as_ref().is_some_and(|r| r.shows_blanks());
     let mut problems = Vec::new();
-    // A row's value cells: a settled split, all blank, or None (in doubt).
-    let mut emit = |b: &mut Builder,
-                    split: Option<Option<&Split>>,
-                    at: usize,
-                    n: usize,
-                    id: u32| {
-        match split {
-            Some(Some(s)) => Some(s.raw.iter().map(|t| b.cell(t.clone(), at, id)).collect()),
-            Some(None) => Some((0..n).map(|_| b.cell(String::new(), at, id)).collect()),
-            None => {
-                problems.push(Problem::GluedAmbiguous);
-                None
-            }
+    // A row's value cells (a cell the readings disagree on is [`IN_DOUBT`]), or None when the
+    // row is in doubt as a whole.
+    let mut emit = |b: &mut Builder, cells: Option<Vec<String>>, at: usize, id: u32| {
+        if cells
+            .as_ref()
+            .is_none_or(|c| c.iter().any(|t| t == IN_DOUBT))
+        {
+            problems.push(Problem::GluedAmbiguous);
         }
+        cells.map(|c| c.into_iter().map(|t| b.cell(t, at, id)).collect())
     };
 
     // Section 二: no arithmetic, so a row is written only when it splits one way.
@@ -604,25 +633,23 @@ pub fn read(text: &str) -> Option<Glued> {
     for (k, row) in s2.iter().enumerate() {
         let id = 2_000_000 + k as u32;
         let label = b.label_cell(row.label.expect("s2 rows have labels"), id);
-        let cands = row.candidates(blanks, &|_| true);
-        let mut unique = cands.unique().map(|s| s.cloned());
+        let mut cells = row.candidates(blanks, &|_| true).consensus(row.rules.len());
         // A unit written after a money cell (`2735.94万元`, `93800元`) belongs to it.
-        if let Some(Some(split)) = &mut unique {
+        if let Some(cells) = &mut cells {
             let unit = ["万元", "元"]
                 .into_iter()
                 .find(|u| b.text[row.after..].starts_with(u));
             if let (Some(u), Some(last), true) = (
                 unit,
-                split.raw.last_mut(),
+                cells.last_mut(),
                 row.rules.last().is_some_and(|r| r.money),
             ) {
-                if !last.is_empty() {
+                if !last.is_empty() && last != IN_DOUBT {
                     last.push_str(u);
                 }
             }
         }
-        let split = unique.as_ref().map(|s| s.as_ref());
-        let values = emit(&mut b, split, row.at, row.rules.len(), id);
+        let values = emit(&mut b, row.settled(cells), row.at, id);
         s2_out.push(RowOut {
             key: row.key,
             label,
@@ -647,13 +674,7 @@ pub fn read(text: &str) -> Option<Glued> {
         for (k, row) in rows.iter().enumerate() {
             let id = 1_000_000 + k as u32;
             let label = b.label_cell(row.label.expect("s3 rows have labels"), id);
-            let values = emit(
-                &mut b,
-                chosen[k].as_ref().map(|s| s.as_ref()),
-                row.at,
-                n,
-                id,
-            );
+            let values = emit(&mut b, row.settled(chosen[k].clone()), row.at, id);
             out.push(RowOut {
                 key: row.key,
                 label,
@@ -672,20 +693,12 @@ pub fn read(text: &str) -> Option<Glued> {
         };
         // The group sums settle the row; when none holds (the source's sum is wrong), only a
         // row that its digits alone settle comes out, and the check fails.
-        let split = match row.candidates(blanks, &sums).unique() {
-            Some(s) => Some(s.cloned()),
-            None => row
-                .candidates(blanks, &|_| true)
-                .unique()
-                .map(|s| s.cloned()),
-        };
-        emit(
-            &mut b,
-            split.as_ref().map(|s| s.as_ref()),
-            row.at,
-            row.rules.len(),
-            3_000_000,
-        )
+        let n = row.rules.len();
+        let cells = row
+            .candidates(blanks, &sums)
+            .consensus(n)
+            .or_else(|| row.candidates(blanks, &|_| true).consensus(n));
+        emit(&mut b, cells, row.at, 3_000_000)
     });
 
     problems.sort();
@@ -792,7 +805,7 @@ fn solve_s3(
     any: &[Candidates],
     row_sum: &dyn Fn(&[f64]) -> bool,
     version: FormVersion,
-) -> Vec<Option<Option<Split>>> {
+) -> Vec<Option<Vec<String>>> {
     let f = &*FORMS;
     let n = f.s3_metrics.len();
     let kept: Vec<Vec<&Split>> = any
@@ -840,35 +853,30 @@ fn solve_s3(
             identities.extend((0..n).map(|col| (rows.clone(), col)));
         }
     }
-    let bounds = Bounds::of(&options, n);
-    let settle = |ids: &[(Vec<(usize, f64)>, usize)]| {
-        Search {
-            options: &options,
-            bounds: &bounds,
-            identities: ids,
-        }
-        .run()
-    };
-    let pick = |r: usize, j: Option<usize>| -> Option<Option<Split>> {
-        match (&any[r], j) {
-            (Candidates::Blank, _) => Some(None),
-            (Candidates::Some(_), Some(j)) => Some(Some(kept[r][j].clone())),
-            _ => None,
-        }
+    let settle = |ids: &[(Vec<(usize, f64)>, usize)]| Search::new(&options, ids, n).run();
+    // Each row's cells from the candidates some solution used.
+    let cells = |used: Vec<Vec<bool>>| -> Vec<Option<Vec<String>>> {
+        used.into_iter()
+            .enumerate()
+            .map(|(r, used)| match &any[r] {
+                Candidates::Blank => Some(vec![String::new(); n]),
+                _ => consensus(
+                    kept[r]
+                        .iter()
+                        .zip(used)
+                        .filter(|(_, u)| *u)
+                        .map(|(s, _)| *s),
+                ),
+            })
+            .collect()
     };
     let mut readable = match settle(&identities) {
-        Settled::Rows(rows) => {
-            return rows
-                .into_iter()
-                .enumerate()
-                .map(|(r, j)| pick(r, j))
-                .collect();
-        }
+        Settled::Rows(used) => return cells(used),
         Settled::NoSolution => true,
         Settled::TooLarge => false,
     };
     // One identity broken: every reading that leaves one out.
-    let mut merged: Option<Vec<Option<usize>>> = None;
+    let mut merged: Option<Vec<Vec<bool>>> = None;
     for d in 0..identities.len() {
         if !readable {
             break;
@@ -876,13 +884,13 @@ fn solve_s3(
         let mut ids = identities.clone();
         ids.remove(d);
         match settle(&ids) {
-            Settled::Rows(rows) => {
+            Settled::Rows(used) => {
                 merged = Some(match merged {
-                    None => rows,
+                    None => used,
                     Some(m) => m
                         .into_iter()
-                        .zip(rows)
-                        .map(|(a, b)| if a == b { a } else { None })
+                        .zip(used)
+                        .map(|(a, b)| a.into_iter().zip(b).map(|(x, y)| x || y).collect())
                         .collect(),
                 })
             }
@@ -890,29 +898,50 @@ fn solve_s3(
             Settled::TooLarge => readable = false,
         }
     }
-    if let (Some(rows), true) = (merged, readable) {
-        return rows
-            .into_iter()
-            .enumerate()
-            .map(|(r, j)| pick(r, j))
-            .collect();
+    if let (Some(used), true) = (merged, readable) {
+        return cells(used);
     }
-    any.iter().map(|c| c.unique().map(|s| s.cloned())).collect()
+    any.iter().map(|c| c.consensus(n)).collect()
 }
 
-/// Per row and column, the least and greatest value among the row's candidates.
+/// A row's cells as every one of its candidate splits has them: a cell's text where all agree
+/// (empty for a blank cell), [`IN_DOUBT`] where they differ. None when there is no candidate.
+/// Where the arithmetic leaves the placement of empty cells open it may still settle some
+/// cells: the total is the last number however the parts before it are placed, and a column
+/// no candidate fills is blank. Which digits make a number is settled for the whole row or
+/// not at all: a candidate that cuts a number of the text apart can make a sum hold that the
+/// source got wrong (`11619`, stated 1 16 19, read 1 1 6 1 9), and a cell it agrees on would
+/// be a repair.
+fn consensus<'a>(mut splits: impl Iterator<Item = &'a Split>) -> Option<Vec<String>> {
+    let first = splits.next()?;
+    let (mut cells, mut whole) = (first.raw.clone(), first.whole);
+    for s in splits {
+        whole &= s.whole;
+        for (cell, other) in cells.iter_mut().zip(&s.raw) {
+            if cell != other {
+                *cell = IN_DOUBT.to_string();
+            }
+        }
+    }
+    (whole || !cells.iter().any(|c| c == IN_DOUBT)).then_some(cells)
+}
+
+/// Per row and column, the least and greatest value among the row's candidates still alive.
 struct Bounds(Vec<Vec<(f64, f64)>>);
 
 impl Bounds {
-    fn of(options: &[Vec<&[f64]>], n: usize) -> Bounds {
+    fn of(options: &[Vec<&[f64]>], alive: &[Vec<bool>], n: usize) -> Bounds {
         Bounds(
             options
                 .iter()
-                .map(|opts| {
+                .zip(alive)
+                .map(|(opts, alive)| {
                     (0..n)
                         .map(|col| {
                             opts.iter()
-                                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), o| {
+                                .zip(alive)
+                                .filter(|(_, a)| **a)
+                                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (o, _)| {
                                     (a.min(o[col]), b.max(o[col]))
                                 })
                         })
@@ -925,9 +954,11 @@ impl Bounds {
 
 /// What a search found.
 enum Settled {
-    /// Per row, the candidate every solution picks (None where they differ).
-    Rows(Vec<Option<usize>>),
+    /// Per row and candidate, whether it may be in a solution: some solution picks it, or,
+    /// when the search ran out of its budget after finding one, no identity rules it out.
+    Rows(Vec<Vec<bool>>),
     NoSolution,
+    /// Out of budget before any solution.
     TooLarge,
 }
 
@@ -935,28 +966,74 @@ enum Settled {
 /// (per column: Σ coefficient × row value = 0).
 struct Search<'a> {
     options: &'a [Vec<&'a [f64]>],
-    bounds: &'a Bounds,
     /// Each identity: its terms (row, coefficient) and the column it holds in.
     identities: &'a [(Vec<(usize, f64)>, usize)],
+    /// Per row and candidate, whether it may still be part of a solution.
+    alive: Vec<Vec<bool>>,
+    bounds: Bounds,
+    n: usize,
 }
 
-impl Search<'_> {
-    /// Per row, the one candidate every solution picks (None where they differ, or the row has
-    /// no candidates).
-    fn run(&self) -> Settled {
+impl<'a> Search<'a> {
+    fn new(
+        options: &'a [Vec<&'a [f64]>],
+        identities: &'a [(Vec<(usize, f64)>, usize)],
+        n: usize,
+    ) -> Search<'a> {
+        let alive: Vec<Vec<bool>> = options.iter().map(|o| vec![true; o.len()]).collect();
+        let bounds = Bounds::of(options, &alive, n);
+        Search {
+            options,
+            identities,
+            alive,
+            bounds,
+            n,
+        }
+    }
+
+    /// Per row, the candidates some solution picks (a row in no identity: all of them).
+    fn run(mut self) -> Settled {
         let rows = self.options.len();
-        // Rows in the search: those in an identity; fewest candidates first. The others are
-        // settled only when they have one candidate.
+        // Rows in the search: those in an identity; fewest candidates first. The others may be
+        // any of their candidates.
         let in_identity = |r: usize| {
             self.identities
                 .iter()
                 .any(|(terms, _)| terms.iter().any(|(row, _)| *row == r))
         };
         let mut order: Vec<usize> = (0..rows).filter(|&r| in_identity(r)).collect();
-        order.sort_by_key(|&r| self.options[r].len());
         let mut choice = vec![usize::MAX; rows];
-        let mut seen: Vec<Option<Option<usize>>> = (0..rows)
-            .map(|r| (!in_identity(r) && self.options[r].len() == 1).then_some(Some(0)))
+        // First drop every candidate that no choice of the other rows can complete (each
+        // identity's range with it fixed and the rest at their bounds), until nothing changes:
+        // with empty cells every placement is a candidate, and this is what keeps the search
+        // within its node budget.
+        loop {
+            let mut dropped = false;
+            for &r in &order {
+                for k in 0..self.options[r].len() {
+                    if !self.alive[r][k] {
+                        continue;
+                    }
+                    choice[r] = k;
+                    if !self.feasible(&choice) {
+                        self.alive[r][k] = false;
+                        dropped = true;
+                    }
+                }
+                choice[r] = usize::MAX;
+                if !self.alive[r].contains(&true) {
+                    return Settled::NoSolution;
+                }
+            }
+            if !dropped {
+                break;
+            }
+            self.bounds = Bounds::of(self.options, &self.alive, self.n);
+        }
+        let live = |r: usize| self.alive[r].iter().filter(|a| **a).count();
+        order.sort_by_key(|&r| live(r));
+        let mut seen: Vec<Vec<bool>> = (0..rows)
+            .map(|r| vec![!in_identity(r); self.options[r].len()])
             .collect();
         let mut solutions = 0usize;
         let mut nodes = 0usize;
@@ -968,13 +1045,14 @@ impl Search<'_> {
             &mut solutions,
             &mut nodes,
         );
-        if !complete {
-            return Settled::TooLarge;
+        match (complete, solutions) {
+            (true, 0) => Settled::NoSolution,
+            (true, _) => Settled::Rows(seen),
+            (false, 0) => Settled::TooLarge,
+            // Out of budget with the identities shown to hold: every candidate the pruning
+            // kept may be in a solution (more than the solutions use, never fewer).
+            (false, _) => Settled::Rows(self.alive),
         }
-        if solutions == 0 {
-            return Settled::NoSolution;
-        }
-        Settled::Rows(seen.into_iter().map(|s| s.flatten()).collect())
     }
 
     /// Whether an identity can still hold given the rows chosen so far (values are
@@ -1004,7 +1082,7 @@ impl Search<'_> {
         order: &[usize],
         depth: usize,
         choice: &mut Vec<usize>,
-        seen: &mut [Option<Option<usize>>],
+        seen: &mut [Vec<bool>],
         solutions: &mut usize,
         nodes: &mut usize,
     ) -> bool {
@@ -1021,15 +1099,14 @@ impl Search<'_> {
                 if *c == usize::MAX {
                     continue;
                 }
-                seen[row] = match seen[row] {
-                    None => Some(Some(*c)),
-                    Some(Some(prev)) if prev == *c => Some(Some(prev)),
-                    _ => Some(None),
-                };
+                seen[row][*c] = true;
             }
             return true;
         };
         for k in 0..self.options[r].len() {
+            if !self.alive[r][k] {
+                continue;
+            }
             choice[r] = k;
             if !self.dfs(order, depth + 1, choice, seen, solutions, nodes) {
                 return false;

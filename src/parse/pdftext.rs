@@ -40,10 +40,10 @@ fn fragments(line: &str) -> Vec<TableCell> {
         words.push((start, k));
     }
     let text = |(a, b): (usize, usize)| chars[a..b].iter().collect::<String>();
-    // Columns: two spaces apart somewhere, or nothing but numbers (`９ １`, the ends of
-    // numbers wrapped in their cells).
+    // Columns: two spaces apart somewhere, or numbers after the first word (`９ １`, the ends
+    // of numbers wrapped in their cells; `政府集中采购 923 5636000元`, a row printed narrow).
     let columned = words.windows(2).any(|w| w[1].0 - w[0].1 >= 2)
-        || (words.len() > 1 && words.iter().all(|&w| pdf::is_value(&text(w))));
+        || (words.len() > 1 && words[1..].iter().all(|&w| pdf::is_value(&text(w))));
     let mut out: Vec<TableCell> = Vec::new();
     for &w in &words {
         let t = text(w);
@@ -51,12 +51,18 @@ fn fragments(line: &str) -> Vec<TableCell> {
             (None, _) => false,
             (Some(_), false) => true,
             (Some(prev), true) => {
-                w.0 - prev.x1 as usize == 1 && !pdf::is_value(&prev.text) && !pdf::is_value(&t)
+                let next_to = w.0 - prev.x1 as usize == 1;
+                // A money unit printed apart from its amount (`2662700 元`) is the amount's.
+                let unit = pdf::is_value(&prev.text)
+                    && ["元", "万元", "萬元", "亿元", "億元"].contains(&t.as_str());
+                next_to && (unit || (!pdf::is_value(&prev.text) && !pdf::is_value(&t)))
             }
         };
         if joins {
             let prev = out.last_mut().expect("checked");
-            prev.text.push(' ');
+            if !pdf::is_value(&prev.text) {
+                prev.text.push(' ');
+            }
             prev.text.push_str(&t);
             prev.x1 = w.1 as f32;
         } else {
@@ -449,6 +455,23 @@ mod tests {
         assert_eq!(t, ["一、本", "25", "1", "68"]);
         // Running text (no column gap) is one fragment, numbers and all.
         assert_eq!(fragments("2021 年,我单位主动公开政府信息 223 条").len(), 1);
+        // A row printed narrow (one space apart) is still its cells; a unit printed apart
+        // from its amount is the amount's (both from Chromium's and LibreOffice's PDFs).
+        let texts = |line: &str| -> Vec<String> {
+            fragments(line).into_iter().map(|c| c.text).collect()
+        };
+        assert_eq!(
+            texts("  政府集中采购 923 5636000元"),
+            ["政府集中采购", "923", "5636000元"]
+        );
+        assert_eq!(
+            texts("政府集中采购             19              2662700 元"),
+            ["政府集中采购", "19", "2662700元"]
+        );
+        assert_eq!(
+            texts("行政事業性收費              468.99萬元"),
+            ["行政事業性收費", "468.99萬元"]
+        );
     }
 
     /// Section 三 as `pdftotext -layout` printed it from a LibreOffice PDF of a report in

@@ -1099,7 +1099,7 @@ pub fn is_value(text: &str) -> bool {
         })
         .collect();
     let t = t
-        .trim_end_matches(['%', '元', '万'])
+        .trim_end_matches(['%', '元', '万', '萬', '亿', '億'])
         .trim_start_matches(['+', '-']);
     t.starts_with(|c: char| c.is_ascii_digit())
         && t.ends_with(|c: char| c.is_ascii_digit())
