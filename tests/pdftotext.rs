@@ -68,6 +68,19 @@ fn empty_cells_leave_the_parts_in_doubt_but_not_the_totals() {
     }
     // A row printed with no number at all is blank.
     assert_eq!(cell(&p, "carried_over", "total").status.as_str(), "blank");
+    // Section 四 prints `3 2 5 3 3 1 1` for fifteen cells: only 3 + 2 = 5, 3 = 3, 1 = 1 keeps
+    // the three group sums, so the groups' totals are 5, 3 and 1; their parts' places are open.
+    let s4 = |metric: &str| {
+        p.cells
+            .iter()
+            .find(|c| c.section.as_str() == "s4" && c.metric == metric)
+            .unwrap_or_else(|| panic!("s4 {metric}"))
+            .value
+    };
+    assert_eq!(s4("review.total"), Some(5.0));
+    assert_eq!(s4("litigation_direct.total"), Some(3.0));
+    assert_eq!(s4("litigation_after_review.total"), Some(1.0));
+    assert_eq!(s4("review.upheld"), None);
     assert!(p.problems.iter().any(|x| x.code() == "misaligned_row"));
 }
 

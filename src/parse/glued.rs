@@ -686,18 +686,7 @@ pub fn read(text: &str) -> Option<Glued> {
 
     // Section 四: the group sums.
     let s4_out = s4.map(|row| {
-        let per = f.s4_outcomes.len();
-        let sums = |v: &[f64]| {
-            v.chunks(per)
-                .all(|g| g[..per - 1].iter().sum::<f64>() == g[per - 1])
-        };
-        // The group sums settle the row; when none holds (the source's sum is wrong), only a
-        // row that its digits alone settle comes out, and the check fails.
-        let n = row.rules.len();
-        let cells = row
-            .candidates(blanks, &sums)
-            .consensus(n)
-            .or_else(|| row.candidates(blanks, &|_| true).consensus(n));
+        let cells = s4_cells(&row, blanks);
         emit(&mut b, cells, row.at, 3_000_000)
     });
 
@@ -1209,24 +1198,35 @@ fn locate_s2(
 
 /// Section 四: the one unlabelled row of 15 after the last header (the second 总计 after
 /// 复议后起诉).
-/// Section 四's fifteen cells from a run of numbers some of which ran together (spaces always
-/// separate cells): the one split that keeps every group sum, or, when none does (the report's
-/// own sum is wrong), the one split there is at all. None otherwise.
-pub fn split_s4(run: &str) -> Option<Vec<String>> {
-    let f = &*FORMS;
-    let per = f.s4_outcomes.len();
-    let rules = vec![CellRules::default(); f.s4_metrics.len()];
-    let all = splits(run, &rules)?;
-    let holds = |v: &[f64]| {
+/// Section 四's cells: the group sums settle the row (a cell at a time where only the placement
+/// of empty cells is open); when none holds (the source's sum is wrong), only what its digits
+/// alone settle comes out, and the check fails.
+fn s4_cells(row: &Located<()>, blanks: bool) -> Option<Vec<String>> {
+    let per = FORMS.s4_outcomes.len();
+    let sums = |v: &[f64]| {
         v.chunks(per)
             .all(|g| g[..per - 1].iter().sum::<f64>() == g[per - 1])
     };
-    let keeping: Vec<&Split> = all.iter().filter(|s| holds(&s.values)).collect();
-    match (keeping.as_slice(), all.as_slice()) {
-        ([one], _) => Some(one.raw.clone()),
-        ([], [one]) => Some(one.raw.clone()),
-        _ => None,
-    }
+    let n = row.rules.len();
+    row.candidates(blanks, &sums)
+        .consensus(n)
+        .or_else(|| row.candidates(blanks, &|_| true).consensus(n))
+}
+
+/// Section 四's fifteen cells from a run of numbers, some of which may have run together
+/// (spaces always separate cells) and, with `blanks`, some cells printed empty; see
+/// [`s4_cells`]. None when nothing is settled.
+pub fn split_s4(run: &str, blanks: bool) -> Option<Vec<String>> {
+    let row = Located {
+        key: (),
+        label: None,
+        runs: Some(vec![run.to_string()]),
+        at: 0,
+        after: 0,
+        detached: false,
+        rules: vec![CellRules::default(); FORMS.s4_metrics.len()],
+    };
+    s4_cells(&row, blanks)
 }
 
 fn locate_s4(b: &Builder, from: usize) -> Option<Located<()>> {

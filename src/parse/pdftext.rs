@@ -363,14 +363,25 @@ fn s4_by_form_order(lines: &[Vec<TableCell>]) -> Option<Vec<Vec<TableCell>>> {
             // is in doubt.
             (failed_sums(&values) <= 1).then_some(values)?
         }
-        // Cells run together (`１００２３` where a narrow column's five cells touch): split by
-        // the group sums where exactly one split keeps them (the glued reader's rule).
+        // Cells run together (`１００２３` where a narrow column's five cells touch), or fewer
+        // numbers than cells (cells printed empty): placed by the group sums as the glued
+        // reader places them, a cell at a time where only empty cells' places are open.
         _ => {
             let run: Vec<String> = words(&lines)
                 .filter(|t| pdf::is_value(t))
                 .map(crate::read::script::fold_width)
                 .collect();
-            let mut values = row("", &crate::parse::glued::split_s4(&run.join(" "))?);
+            // Fewer digits than cells: some were printed empty.
+            let digits: usize = run
+                .iter()
+                .map(|t| t.bytes().filter(u8::is_ascii_digit).count())
+                .sum();
+            let blanks = digits < f.s4_metrics.len();
+            if run.is_empty() {
+                return None;
+            }
+            let cells = crate::parse::glued::split_s4(&run.join(" "), blanks)?;
+            let mut values = row("", &cells);
             values.remove(0);
             values
         }
@@ -457,9 +468,8 @@ mod tests {
         assert_eq!(fragments("2021 年,我单位主动公开政府信息 223 条").len(), 1);
         // A row printed narrow (one space apart) is still its cells; a unit printed apart
         // from its amount is the amount's (both from Chromium's and LibreOffice's PDFs).
-        let texts = |line: &str| -> Vec<String> {
-            fragments(line).into_iter().map(|c| c.text).collect()
-        };
+        let texts =
+            |line: &str| -> Vec<String> { fragments(line).into_iter().map(|c| c.text).collect() };
         assert_eq!(
             texts("  政府集中采购 923 5636000元"),
             ["政府集中采购", "923", "5636000元"]
