@@ -180,6 +180,7 @@ fn pdf_renderings_meet_their_accuracy() {
             "lo pdf" => 99.5,
             "lo pdftotext -layout" => 91.5,
             "chromium pdftotext -layout" => 90.5,
+            "lo pdftotext" => 1.0,
             "lo pymupdf4llm markdown" => 23.0,
             "chromium pymupdf4llm markdown" => 18.0,
             _ => 0.0,

@@ -221,8 +221,12 @@ pub fn require_full_rows(e: &mut Extracted) {
     if let Some(rows) = e.s2.as_mut() {
         for t in &f.s2 {
             let n = t.metrics.len();
-            let in_table =
-                |r: &Found<'_, S2Key>| t.rows.iter().any(|(item, _)| *item == r.key.item);
+            // A row under a header of the other form version is not this table's (2021's (五)
+            // has one cell a row, 2019's three).
+            let in_table = |r: &Found<'_, S2Key>| {
+                t.rows.iter().any(|(item, _)| *item == r.key.item)
+                    && r.key.version.is_none_or(|v| v == t.version)
+            };
             if rows.iter().filter(|r| in_table(r)).any(|r| filled(r) != n) {
                 rows.iter_mut()
                     .filter(|r| in_table(r))
@@ -390,6 +394,38 @@ mod tests {
                 pad: false,
             })
             .collect()
+    }
+
+    #[test]
+    fn full_rows_are_judged_by_their_own_form_version() {
+        // Section 二 of a 2021 report as plain pdftotext printed it (a LibreOffice PDF): (五)
+        // has one cell a row in 2021, three in 2019; its row is full.
+        let c = cells(&[
+            "二、主动公开政府信息情况",
+            "第二十条第(一)项",
+            "信息内容",
+            "本年制发件数",
+            "本年废止件数",
+            "现行有效件数",
+            "规章",
+            "21",
+            "0",
+            "27",
+            "第二十条第(五)项",
+            "信息内容",
+            "本年处理决定数量",
+            "行政许可",
+            "0",
+            "三、收到和处理政府信息公开申请情况",
+        ]);
+        let sections = crate::parse::segment::find_sections(&c);
+        let mut x = extract(&c, &sections);
+        require_full_rows(&mut x);
+        let rows = x.s2.expect("section 二");
+        let licensing = rows.iter().find(|r| r.key.item == "licensing").unwrap();
+        assert_eq!(licensing.key.version, Some(FormVersion::V2021));
+        assert!(!licensing.in_doubt);
+        assert_eq!(licensing.values.len(), 1);
     }
 
     #[test]
