@@ -94,3 +94,27 @@ fn numbers_that_follow_other_words_settle_no_cell_alone() {
     assert_eq!(cell(&p, "carried_over", "total").value, None);
     assert_eq!(cell(&p, "new", "total").value, None);
 }
+
+/// The same text with a number more under row `3.要求` (`1 1`), as when the head of the next
+/// row's number wraps above that row's label, and the totals changed so that every sum holds
+/// with it: `1 1 2` adds up (1 + 1 = 2), but numbers from two lines may be two rows', so the
+/// row is written only if the sums settle all of it (they do not: its part's column is open).
+#[test]
+fn a_row_whose_numbers_span_lines_settles_no_cell_alone() {
+    let text = std::str::from_utf8(include_bytes!("fixtures/pdftotext/empty-cells.layout.txt"))
+        .unwrap()
+        .replacen(
+            "3.要求   1      1\n",
+            "3.要求   1      1\n                    2\n",
+            1,
+        )
+        .replacen(
+            " 12    1                          13",
+            " 12    1            1             14",
+            1,
+        )
+        .replacen("                          1       1\n", "\n", 1);
+    let p = gongkai::process("r.layout.txt", text.as_bytes());
+    assert_eq!(cell(&p, "not_processed.publication", "total").value, None);
+    assert_eq!(cell(&p, "denied.third_party", "total").value, Some(4.0));
+}

@@ -7,6 +7,7 @@
 use crate::forms::FORMS;
 use crate::model::FormVersion;
 use crate::model::TCell;
+use crate::model::IN_DOUBT;
 use crate::parse::segment;
 use crate::read::pdf::{self, Block, TableCell};
 
@@ -308,10 +309,20 @@ fn s3_by_enumerators(
     let mut found = vec![false; rows.len()];
     let mut numbers: Vec<Vec<String>> = vec![Vec::new(); rows.len()];
     let lines = join_wrapped_numbers(lines);
-    for word in words(&lines) {
+    // Per row, whether its numbers stand on more than one line.
+    let mut line_of: Vec<Option<usize>> = vec![None; rows.len()];
+    let mut spread = vec![false; rows.len()];
+    let words = lines.iter().enumerate().flat_map(|(n, l)| {
+        l.iter()
+            .flat_map(|c| c.text.split_whitespace())
+            .map(move |w| (n, w))
+    });
+    for (n, word) in words {
         if pdf::is_value(word) {
             let k = at.filter(|&k| rows[k].2)?;
             numbers[k].push(crate::read::script::fold_width(word));
+            spread[k] |= line_of[k].is_some_and(|m| m != n);
+            line_of[k] = Some(n);
         } else if let Some(e) = enumerator(word) {
             // The next row with this enumerator, past group rows only.
             let mut k = at.map_or(0, |k| k + 1);
@@ -339,7 +350,10 @@ fn s3_by_enumerators(
         .map(|(key, texts)| {
             let label = f.s3_rows[key].labels[0].full.as_str();
             let k = rows.iter().position(|r| r.1 == Some(label));
-            match texts {
+            // A row whose numbers stand on several lines may hold the head of the next row's
+            // number wrapped above that row's label: written only when settled whole.
+            let whole = |t: &Vec<&str>| !k.is_some_and(|k| spread[k]) || !t.contains(&IN_DOUBT);
+            match texts.filter(whole) {
                 Some(t) => row(label, &t.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
                 // In doubt: the numbers together in one cell, which no reader takes apart.
                 None => row(label, &[k.map_or(String::new(), |k| numbers[k].join(" "))]),
