@@ -628,7 +628,7 @@ pub fn read(text: &str) -> Option<Glued> {
         cells.map(|c| c.into_iter().map(|t| b.cell(t, at, id)).collect())
     };
 
-    // Section 二: no arithmetic, so a row is written only when it splits one way.
+    // Section 二: no arithmetic, so a row has only the cells its digits alone settle.
     let mut s2_out = Vec::new();
     for (k, row) in s2.iter().enumerate() {
         let id = 2_000_000 + k as u32;

@@ -48,20 +48,22 @@ fn fragments(line: &str) -> Vec<TableCell> {
     let mut out: Vec<TableCell> = Vec::new();
     for &w in &words {
         let t = text(w);
+        // A money unit printed apart from its amount (`2662700 元`) is the amount's.
+        let unit = out.last().is_some_and(|prev| {
+            pdf::is_value(&prev.text)
+                && ["元", "万元", "萬元", "亿元", "億元"].contains(&t.as_str())
+        });
         let joins = match (out.last(), columned) {
             (None, _) => false,
             (Some(_), false) => true,
             (Some(prev), true) => {
-                let next_to = w.0 - prev.x1 as usize == 1;
-                // A money unit printed apart from its amount (`2662700 元`) is the amount's.
-                let unit = pdf::is_value(&prev.text)
-                    && ["元", "万元", "萬元", "亿元", "億元"].contains(&t.as_str());
-                next_to && (unit || (!pdf::is_value(&prev.text) && !pdf::is_value(&t)))
+                w.0 - prev.x1 as usize == 1
+                    && (unit || (!pdf::is_value(&prev.text) && !pdf::is_value(&t)))
             }
         };
         if joins {
             let prev = out.last_mut().expect("checked");
-            if !pdf::is_value(&prev.text) {
+            if !unit {
                 prev.text.push(' ');
             }
             prev.text.push_str(&t);
@@ -478,8 +480,10 @@ mod tests {
         let f = fragments("一、本 25   1     68");
         let t: Vec<&str> = f.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(t, ["一、本", "25", "1", "68"]);
-        // Running text (no column gap) is one fragment, numbers and all.
-        assert_eq!(fragments("2021 年,我单位主动公开政府信息 223 条").len(), 1);
+        // Running text (no column gap) is one fragment, numbers and all, still apart.
+        let running = fragments("2021 年,我单位主动公开政府信息 223 条");
+        assert_eq!(running.len(), 1);
+        assert_eq!(running[0].text, "2021 年,我单位主动公开政府信息 223 条");
         // A row printed narrow (one space apart) is still its cells; a unit printed apart
         // from its amount is the amount's (both from Chromium's and LibreOffice's PDFs).
         let texts =
