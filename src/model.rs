@@ -3,11 +3,12 @@
 use std::fmt;
 
 /// Which official form a table (or a document) follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FormVersion {
     V2019,
     V2021,
     Legacy,
+    #[default]
     Unknown,
 }
 
@@ -277,12 +278,6 @@ impl Processed {
     }
     pub fn n_checks_failed(&self) -> usize {
         self.failed_checks().len()
-    }
-}
-
-impl Default for FormVersion {
-    fn default() -> Self {
-        FormVersion::Unknown
     }
 }
 

@@ -159,7 +159,7 @@ fn a_broken_dump_is_accounted_for() {
             .starts_with("bad/gbk_name_")),
         "non-UTF-8 name has a row"
     );
-    let dup_owner = row(&format!("dup/again_001.txt"));
+    let dup_owner = row("dup/again_001.txt");
     assert!(dup_owner["duplicate_paths"]
         .as_array()
         .unwrap()

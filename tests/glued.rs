@@ -13,13 +13,7 @@ fn glue(text: &str) -> String {
     let mut out = String::new();
     for line in text.lines() {
         let cell = line.contains('|') || line.starts_with('\t') || line.trim().chars().count() < 30;
-        out.push_str(
-            &line
-                .replace(['|', '\t'], "")
-                .replace('\u{a0}', "")
-                .trim()
-                .to_string(),
-        );
+        out.push_str(line.replace(['|', '\t'], "").replace('\u{a0}', "").trim());
         if !cell {
             out.push('\n');
         }

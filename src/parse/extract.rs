@@ -76,9 +76,9 @@ pub fn collect<'a, K: Copy>(
                     continue;
                 }
                 let f = out.last_mut().expect("open implies a row");
-                if cell.delimited && f.label.delimited && cell.row != f.label.row {
-                    open = false;
-                } else if has_chars(&canon, MAX_VALUE_CHARS + 1) {
+                // A delimited cell of another table row, or text too long for a value, ends it.
+                let other_row = cell.delimited && f.label.delimited && cell.row != f.label.row;
+                if other_row || has_chars(&canon, MAX_VALUE_CHARS + 1) {
                     open = false;
                 } else {
                     f.values.push(cell);

@@ -405,6 +405,9 @@ fn s4_by_form_order(lines: &[Vec<TableCell>]) -> Option<Vec<Vec<TableCell>>> {
     Some(vec![header, values])
 }
 
+/// A section's lines to its table rebuilt, if the reader settles it.
+type TableReader<'a> = dyn Fn(&[Vec<TableCell>]) -> Option<Vec<Vec<TableCell>>> + 'a;
+
 /// The text as HTML: tables rebuilt, other lines as paragraphs, page numbers left out.
 pub fn to_html(text: &str) -> String {
     // Page by page; a page number is the first or last line of its page.
@@ -443,10 +446,7 @@ pub fn to_html(text: &str) -> String {
         &crate::parse::normalize::normalize(text).0,
     ));
     let (s3, s4) = section_ranges(&lines);
-    let read: [(
-        Option<std::ops::Range<usize>>,
-        &dyn Fn(&[Vec<TableCell>]) -> _,
-    ); 2] = [
+    let read: [(Option<std::ops::Range<usize>>, &TableReader<'_>); 2] = [
         (s3, &|part| {
             s3_by_form_order(part).or_else(|| version.and_then(|v| s3_by_enumerators(part, v)))
         }),

@@ -207,17 +207,10 @@ impl<'a> Reader<'a> {
                     });
                 }
             }
-            ("table", true) => {
-                if !self.tables.is_empty() {
-                    self.close_table();
-                }
-            }
-            ("tr", _) => {
-                if let Some(t) = self.tables.last_mut() {
-                    let _ = t;
-                    self.close_cell();
-                    self.close_row();
-                }
+            ("table", true) if !self.tables.is_empty() => self.close_table(),
+            ("tr", _) if !self.tables.is_empty() => {
+                self.close_cell();
+                self.close_row();
             }
             ("td" | "th", false) => {
                 if self.tables.is_empty() {
